@@ -1,0 +1,364 @@
+"""Compiled kernels of the matcher (Numba, cached on disk, compiled on first use).
+
+Nothing here validates its input: :mod:`.cylinders` and :mod:`.comparison`
+hand over arrays of the documented shapes and dtypes.
+
+Angles follow :mod:`interop.fingerprints.template` (counter-clockwise as seen
+on the image, y down), which is also the paper's convention: the direction of
+the vector from ``m1`` to ``m2`` is ``atan2(y1 - y2, x2 - x1)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+# Columns of the per-minutia geometry array of a prepared template.
+COL_X = 0
+COL_Y = 1
+COL_ANGLE = 2
+COL_COS = 3
+COL_SIN = 4
+COL_TYPE = 5
+GEOMETRY_COLUMNS = 6
+
+# Slots of the float64 configuration vector handed to the comparison kernel.
+CFG_COS_MAX_DIRECTION_DIFFERENCE = 0
+CFG_MIN_MATCHABLE_BITS = 1
+CFG_MIN_PAIRED = 2
+CFG_MAX_PAIRED = 3
+CFG_PAIRED_MU = 4
+CFG_PAIRED_TAU = 5
+CFG_RELAXATION_ITERATIONS = 6
+CFG_RELAXATION_WEIGHT = 7
+CFG_RHO_DISTANCE_MU = 8
+CFG_RHO_DISTANCE_TAU = 9
+CFG_RHO_DIRECTION_MU = 10
+CFG_RHO_DIRECTION_TAU = 11
+CFG_RHO_RADIAL_MU = 12
+CFG_RHO_RADIAL_TAU = 13
+CONFIG_SIZE = 14
+
+_TWO_PI = 2.0 * math.pi
+# A sigmoid Z(v; μ, τ) = 1 / (1 + exp(-τ (v - μ))) with τ (v - μ) below this
+# is under 2e-9: the relaxation treats such a compatibility as exactly 0.
+_NEGLIGIBLE_EXPONENT = -20.0
+# sqrt(k) for every possible bit count (cylinders have at most a few
+# thousand bits); a global array is frozen into the compiled code.
+_SQRT = np.sqrt(np.arange(1 << 14, dtype=np.float64))
+
+
+@intrinsic  # type: ignore[misc]
+def _popcount(typingctx: Any, value: Any) -> Any:
+    """Population count of a uint64 (LLVM ``ctpop``: one instruction on x86-64)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        fnty = ir.FunctionType(ir.IntType(64), [ir.IntType(64)])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.ctpop.i64")
+        return builder.call(fn, [args[0]])
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+def _wrap_angle(a: float) -> float:
+    """``a`` wrapped to ``[-π, π)`` (the paper's d_φ)."""
+    a = (a + math.pi) % _TWO_PI
+    return a - math.pi
+
+
+@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+def _sigmoid(v: float, mu: float, tau: float) -> float:
+    """Z(v; μ, τ) of the paper, 0 where it is negligible."""
+    e = -tau * (v - mu)
+    if -e < _NEGLIGIBLE_EXPONENT:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(e))
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def _hull_distance(px: float, py: float, hull: npt.NDArray[np.float64]) -> float:
+    """Distance from ``(px, py)`` to a convex polygon (0 inside it).
+
+    ``hull`` is ``(H, 2)``, counter-clockwise in a y-up frame (so clockwise on
+    the image); ``H`` may be 1 (a point) or 2 (a segment).
+    """
+    h = hull.shape[0]
+    inside = h >= 3
+    best = np.inf
+    for e in range(h if h > 1 else 1):
+        ax = hull[e, 0]
+        ay = hull[e, 1]
+        f = (e + 1) % h
+        bx = hull[f, 0]
+        by = hull[f, 1]
+        ex = bx - ax
+        ey = by - ay
+        wx = px - ax
+        wy = py - ay
+        if ex * wy - ey * wx < 0.0:
+            inside = False
+        ll = ex * ex + ey * ey
+        t = 0.0
+        if ll > 0.0:
+            t = min(1.0, max(0.0, (wx * ex + wy * ey) / ll))
+        dx = wx - t * ex
+        dy = wy - t * ey
+        best = min(best, dx * dx + dy * dy)
+    if inside:
+        return 0.0
+    return math.sqrt(best)
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def build_cylinders(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    angle: npt.NDArray[np.float64],
+    hull: npt.NDArray[np.float64],
+    cell_offsets: npt.NDArray[np.float64],
+    direction_cells: int,
+    words: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    mu_psi: float,
+    neighbourhood: float,
+    hull_margin: float,
+    min_valid_cells: int,
+    min_neighbours: int,
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """Bit-based cylinders of all minutiae (paper Section 3, Ψ = step at μ_Ψ).
+
+    ``cell_offsets`` is ``(C, 2)``: the centres, relative to the minutia in
+    its own frame (along, across its direction), of the C cells of the base
+    lying within R. ``hull`` is in the y-up frame ``(x, -y)``. Returns
+    ``cells`` ``(N, 2, words)`` (row 0 the value bits, row 1 the validity
+    bits; bit ``c * direction_cells + k`` is cell c, direction k) and the
+    ``(N,)`` cylinder validity flags.
+    """
+    n = x.shape[0]
+    n_cells = cell_offsets.shape[0]
+    cells = np.zeros((n, 2, words), dtype=np.uint64)
+    valid = np.zeros(n, dtype=np.bool_)
+    delta_d = _TWO_PI / direction_cells
+    gs_norm = 1.0 / (sigma_s * math.sqrt(_TWO_PI))
+    gs_exp = -0.5 / (sigma_s * sigma_s)
+    gd_scale = 1.0 / (sigma_d * math.sqrt(2.0))
+    reach2 = neighbourhood * neighbourhood
+    around = radius + neighbourhood
+    neighbours = np.empty(n, dtype=np.int64)
+    sums = np.empty(direction_cells, dtype=np.float64)
+    one = np.uint64(1)
+    for m in range(n):
+        xm = x[m]
+        ym = y[m]
+        # Neighbours that can reach some cell: within R + 3σ_S (this is also
+        # the paper's min_M neighbourhood).
+        nn = 0
+        for t in range(n):
+            if t != m and (x[t] - xm) ** 2 + (y[t] - ym) ** 2 <= around * around:
+                neighbours[nn] = t
+                nn += 1
+        if nn < min_neighbours:
+            continue
+        c = math.cos(angle[m])
+        s = math.sin(angle[m])
+        n_valid = 0
+        for ci in range(n_cells):
+            u = cell_offsets[ci, 0]
+            v = cell_offsets[ci, 1]
+            # Image frame (y down): along the direction (cos a, -sin a), across (sin a, cos a).
+            px = xm + c * u + s * v
+            py = ym - s * u + c * v
+            if _hull_distance(px, -py, hull) > hull_margin:
+                continue
+            n_valid += 1
+            for k in range(direction_cells):
+                sums[k] = 0.0
+            for q in range(nn):
+                t = neighbours[q]
+                d2 = (x[t] - px) ** 2 + (y[t] - py) ** 2
+                if d2 > reach2:
+                    continue
+                gs = gs_norm * math.exp(gs_exp * d2)
+                dtheta = _wrap_angle(angle[m] - angle[t])
+                for k in range(direction_cells):
+                    phi_k = -math.pi + (k + 0.5) * delta_d
+                    alpha = _wrap_angle(phi_k - dtheta)
+                    gd = 0.5 * (
+                        math.erf((alpha + 0.5 * delta_d) * gd_scale)
+                        - math.erf((alpha - 0.5 * delta_d) * gd_scale)
+                    )
+                    sums[k] += gs * gd
+            for k in range(direction_cells):
+                b = ci * direction_cells + k
+                bit = one << np.uint64(b & 63)
+                cells[m, 1, b >> 6] |= bit
+                if sums[k] >= mu_psi:
+                    cells[m, 0, b >> 6] |= bit
+        if n_valid >= min_valid_cells:
+            valid[m] = True
+    return cells, valid
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def _radial_angle(
+    g: npt.NDArray[np.float32],
+    i: int,
+    j: int,
+) -> float:
+    """d_R(m_i, m_j): the angle from m_i's direction to the segment m_i → m_j."""
+    return _wrap_angle(g[i, COL_ANGLE] - math.atan2(g[i, COL_Y] - g[j, COL_Y], g[j, COL_X] - g[i, COL_X]))
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc]
+def lss_r_score(
+    cells_a: npt.NDArray[np.uint64],
+    geom_a: npt.NDArray[np.float32],
+    count_a: int,
+    cells_b: npt.NDArray[np.uint64],
+    geom_b: npt.NDArray[np.float32],
+    count_b: int,
+    cfg: npt.NDArray[np.float64],
+) -> float:
+    """Raw MCC similarity in [0, 1] of two prepared templates by LSS-R.
+
+    ``cells_*`` are ``(n, 2, W)`` (valid cylinders only), ``geom_*`` the
+    ``(N, 6)`` geometry whose first ``n`` rows belong to those cylinders,
+    ``count_*`` the numbers of minutiae of the templates (n_A, n_B).
+    """
+    na = cells_a.shape[0]
+    nb = cells_b.shape[0]
+    if na == 0 or nb == 0:
+        return 0.0
+    words = cells_a.shape[2]
+    cos_max = cfg[CFG_COS_MAX_DIRECTION_DIFFERENCE]
+    min_common = cfg[CFG_MIN_MATCHABLE_BITS]
+
+    # --- n_P (paper eq. 23) and n_R = min(n_A, n_B) ------------------------
+    n_min = min(count_a, count_b)
+    lo = cfg[CFG_MIN_PAIRED]
+    hi = cfg[CFG_MAX_PAIRED]
+    z = 1.0 / (1.0 + math.exp(-cfg[CFG_PAIRED_TAU] * (n_min - cfg[CFG_PAIRED_MU])))
+    n_p = int(lo + np.round(z * (hi - lo)))
+    n_r = min(n_min, na * nb)
+
+    # --- Local similarities (paper eq. 16, bit version), keeping the n_R
+    # best (LSS) in a sorted buffer: far cheaper than sorting all n_A n_B.
+    lam = np.empty(n_r, dtype=np.float64)
+    ra = np.empty(n_r, dtype=np.int64)
+    rb = np.empty(n_r, dtype=np.int64)
+    kept = 0
+    for i in range(na):
+        ca = cells_a[i]
+        cai = geom_a[i, COL_COS]
+        sai = geom_a[i, COL_SIN]
+        for j in range(nb):
+            if cai * geom_b[j, COL_COS] + sai * geom_b[j, COL_SIN] < cos_max:
+                continue
+            cb = cells_b[j]
+            common = 0
+            ones_a = 0
+            ones_b = 0
+            differ = 0
+            for w in range(words):
+                both = ca[1, w] & cb[1, w]
+                # value bits are 0 outside a cylinder's own valid cells, so
+                # masking with the other's validity restricts to `both`
+                va = ca[0, w] & cb[1, w]
+                vb = cb[0, w] & ca[1, w]
+                common += _popcount(both)
+                ones_a += _popcount(va)
+                ones_b += _popcount(vb)
+                differ += _popcount(va ^ vb)
+            if common < min_common or ones_a + ones_b == 0:
+                continue
+            s = 1.0 - _SQRT[differ] / (_SQRT[ones_a] + _SQRT[ones_b])
+            if s <= 0.0 or (kept == n_r and s <= lam[n_r - 1]):
+                continue
+            # insert after equal values: ties keep (i, j) order
+            p = kept if kept < n_r else n_r - 1
+            while p > 0 and lam[p - 1] < s:
+                lam[p] = lam[p - 1]
+                ra[p] = ra[p - 1]
+                rb[p] = rb[p - 1]
+                p -= 1
+            lam[p] = s
+            ra[p] = i
+            rb[p] = j
+            if kept < n_r:
+                kept += 1
+    if kept == 0:
+        return 0.0
+    n_r = kept
+    lam = lam[:n_r]
+    lam0 = lam.copy()
+
+    # --- Relaxation (paper eqs. 24-26) ------------------------------------
+    if n_r > 1:
+        mu1 = cfg[CFG_RHO_DISTANCE_MU]
+        tau1 = cfg[CFG_RHO_DISTANCE_TAU]
+        mu2 = cfg[CFG_RHO_DIRECTION_MU]
+        tau2 = cfg[CFG_RHO_DIRECTION_TAU]
+        mu3 = cfg[CFG_RHO_RADIAL_MU]
+        tau3 = cfg[CFG_RHO_RADIAL_TAU]
+        rho = np.zeros((n_r, n_r), dtype=np.float64)
+        for t in range(n_r):
+            at = ra[t]
+            bt = rb[t]
+            for k in range(n_r):
+                if k == t:
+                    continue
+                ak = ra[k]
+                bk = rb[k]
+                da = math.sqrt(
+                    (geom_a[at, COL_X] - geom_a[ak, COL_X]) ** 2
+                    + (geom_a[at, COL_Y] - geom_a[ak, COL_Y]) ** 2
+                )
+                db = math.sqrt(
+                    (geom_b[bt, COL_X] - geom_b[bk, COL_X]) ** 2
+                    + (geom_b[bt, COL_Y] - geom_b[bk, COL_Y]) ** 2
+                )
+                z1 = _sigmoid(abs(da - db), mu1, tau1)
+                if z1 == 0.0:
+                    continue
+                ta = _wrap_angle(geom_a[at, COL_ANGLE] - geom_a[ak, COL_ANGLE])
+                tb = _wrap_angle(geom_b[bt, COL_ANGLE] - geom_b[bk, COL_ANGLE])
+                z2 = _sigmoid(abs(_wrap_angle(ta - tb)), mu2, tau2)
+                if z2 == 0.0:
+                    continue
+                d3 = abs(_wrap_angle(_radial_angle(geom_a, at, ak) - _radial_angle(geom_b, bt, bk)))
+                rho[t, k] = z1 * z2 * _sigmoid(d3, mu3, tau3)
+        w_r = cfg[CFG_RELAXATION_WEIGHT]
+        spread = (1.0 - w_r) / (n_r - 1)
+        nxt = np.empty(n_r, dtype=np.float64)
+        for _ in range(int(cfg[CFG_RELAXATION_ITERATIONS])):
+            for t in range(n_r):
+                acc = 0.0
+                for k in range(n_r):
+                    acc += rho[t, k] * lam[k]
+                nxt[t] = w_r * lam[t] + spread * acc
+            lam, nxt = nxt, lam
+
+    # --- The n_P most efficient pairs (paper eq. 27) ----------------------
+    # Selection of n_P out of n_R <= 255 by repeated maximum: ties go to the
+    # pair with the higher initial similarity.
+    efficiency = lam / lam0
+    total = 0.0
+    for _ in range(min(n_p, n_r)):
+        best = 0
+        for t in range(1, n_r):
+            if efficiency[t] > efficiency[best]:
+                best = t
+        total += lam[best]
+        efficiency[best] = -1.0
+    return total / n_p

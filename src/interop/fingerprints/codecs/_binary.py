@@ -7,15 +7,26 @@
   ``IndexError`` or ``struct.error`` can escape a codec.
 * :class:`Writer`: the big-endian writer used by the encoders; it refuses
   values that do not fit their field (:class:`TemplateEncodeError`).
-* The finger minutia data (FMD) block, identical in layout in all four
-  formats (2-bit type + 14-bit x, 2 reserved bits + 14-bit y, 1-byte angle,
-  1-byte quality), decoded vectorised and validated.
+* The finger minutia data (FMD) block, laid out alike in every format
+  (2-bit type + 14-bit x, 2 reserved bits + 14-bit y, 1-byte angle, 1-byte
+  quality, which ISO 2011 may leave out), decoded vectorised and validated;
+  only the angle unit differs (ISO 360/256 degrees, ANSI 2 degrees).
 * The extended data block (2-byte total length, then type/length/data
   areas), skipped by its lengths, plus the core/delta size walkers used to
   recover records whose core/delta area length is miswritten (see
   :func:`decode_with_repair`).
-* Unit conversions: pixels per centimetre <-> pixels per inch, angle codes
-  <-> radians.
+* Unit conversions: pixels per centimetre <-> pixels per inch.
+* The record header tail and finger view shared by ISO 19794-2:2005 and ANSI
+  INCITS 378-2004, for decoding and encoding.
+
+Coordinate policy: a minutia position is a 14-bit field, and that is the
+only bound enforced on decode and encode.  The standards ask for positions
+inside the declared image, but real extractors put minutiae on or just past
+the border (or declare a fixed frame smaller than the image), and refusing
+the whole record would lose a usable template.  Decoders therefore keep such
+positions as written and count them in ``metadata["minutiae_outside_image"]``;
+encoders write any position that fits the field, so a decoded record always
+re-encodes.
 
 Error messages never contain minutia values (positions, angles, qualities),
 only field names, counts and offsets, so they are safe to log.
@@ -24,7 +35,7 @@ only field names, counts and offsets, so they are safe to log.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -92,9 +103,10 @@ class Reader:
 
     def need(self, n: int, field: str, *, at: int | None = None) -> None:
         """Raise unless ``n`` more bytes are available; ``at`` overrides the reported offset."""
-        if n > self.end - self.pos:
+        left = self.end - self.pos
+        if n > left:
             raise TemplateDecodeError(
-                f"{field} needs {n} bytes but only {self.end - self.pos} remain in the {self.scope}",
+                f"{field} needs {n} bytes but only {left} remain in the {self.scope}",
                 field=field,
                 offset=self.pos if at is None else at,
             )
@@ -239,28 +251,33 @@ class MinutiaRules(NamedTuple):
 
 
 def read_minutiae(
-    r: Reader, count: int, count_offset: int, width: int, height: int, rules: MinutiaRules
+    r: Reader, count: int, count_offset: int, rules: MinutiaRules
 ) -> npt.NDArray[np.void]:
     """Decode and validate ``count`` minutia records into a :data:`MINUTIA_DTYPE` array.
 
     Positions are pixels, angles radians (code times ``rules.angle_unit``),
     quality 0..100 with the format's "not reported" codes mapped to 0.
+    Positions are not checked against the image size (see the module
+    docstring); use :func:`count_outside`.
 
     Raises
     ------
     TemplateDecodeError
         The records run past the buffer (reported at the count field), or the
-        first bad minutia has a reserved type code, non-zero reserved bits, a
-        coordinate outside ``width`` x ``height``, an angle code above
-        ``rules.max_angle`` or a quality outside 0..100 and the special codes.
+        first bad minutia has a reserved type code, non-zero reserved bits, an
+        angle code above ``rules.max_angle`` or a quality outside 0..100 and
+        the special codes.
     """
     size = rules.record_size
     start = r.pos
-    raw = r.take(
-        count * size,
-        f"number of minutiae ({count} records of {size} bytes)",
-        at=count_offset,
-    )
+    if count * size > r.remaining:
+        raise TemplateDecodeError(
+            f"{count} minutiae of {size} bytes need {count * size} bytes but only "
+            f"{r.remaining} remain in the {r.scope}",
+            field="number of minutiae",
+            offset=count_offset,
+        )
+    raw = r.take(count * size, "number of minutiae")
     a = np.frombuffer(raw, dtype=np.uint8).reshape(count, size).astype(np.int64)
     xw = (a[:, 0] << 8) | a[:, 1]
     yw = (a[:, 2] << 8) | a[:, 3]
@@ -274,9 +291,7 @@ def read_minutiae(
     # (mask of bad minutiae, field, byte offset of the field inside a record, what is wrong)
     checks = (
         (kind == 3, "minutia type", 0, "reserved type code 3"),
-        (x >= width, "minutia x", 0, f"x coordinate outside the image width {width}"),
         (reserved != 0, "minutia reserved bits", 2, "reserved bits are not zero"),
-        (y >= height, "minutia y", 2, f"y coordinate outside the image height {height}"),
         (angle > rules.max_angle, "minutia angle", 4, f"angle code above {rules.max_angle}"),
         ((quality > 100) & ~unreported, "minutia quality", 5, "quality outside 0..100"),
     )
@@ -298,6 +313,11 @@ def read_minutiae(
     m["type"] = kind
     m["quality"] = np.where(unreported, 0, quality)
     return m
+
+
+def count_outside(minutiae: npt.NDArray[np.void], width: int, height: int) -> int:
+    """Number of minutiae at ``x >= width`` or ``y >= height`` (kept, but not in the image)."""
+    return int(np.count_nonzero((minutiae["x"] >= width) | (minutiae["y"] >= height)))
 
 
 # --------------------------------------------------------------------------
@@ -429,9 +449,10 @@ class Writer:
         self.buf = bytearray()
 
     def _put(self, value: int, nbytes: int, field: str) -> None:
-        if not 0 <= value < 1 << (8 * nbytes):
-            raise TemplateEncodeError(f"{field} {value} does not fit in {nbytes} byte(s)")
-        self.buf += value.to_bytes(nbytes, "big")
+        number = int(value)
+        if not 0 <= number < 1 << (8 * nbytes):
+            raise TemplateEncodeError(f"{field} {number} does not fit in {nbytes} byte(s)")
+        self.buf += number.to_bytes(nbytes, "big")
 
     def u8(self, value: int, field: str) -> None:
         """Append one unsigned byte."""
@@ -449,6 +470,12 @@ class Writer:
         """Append bytes verbatim."""
         self.buf += data
 
+    def patch_u32(self, offset: int, value: int, field: str) -> None:
+        """Overwrite the 4-byte field at ``offset`` (a length known only at the end)."""
+        if not 0 <= value <= 0xFFFFFFFF:
+            raise TemplateEncodeError(f"{field} {value} does not fit in 4 bytes")
+        self.buf[offset : offset + 4] = value.to_bytes(4, "big")
+
 
 def encode_range(value: object, low: int, high: int, field: str) -> int:
     """Return ``value`` as an int in ``low..high`` or raise :class:`TemplateEncodeError`."""
@@ -460,23 +487,48 @@ def encode_range(value: object, low: int, high: int, field: str) -> int:
     return number
 
 
-def encode_metadata(template: Template, key: str, allowed: frozenset[int] | range) -> int:
-    """Integer ``template.metadata[key]`` if present (it must be in ``allowed``), else 0."""
-    value = template.metadata.get(key, 0)
+def encode_metadata(
+    template: Template, key: str, allowed: frozenset[int] | range, default: int = 0
+) -> int:
+    """``template.metadata[key]`` (an int in ``allowed``) if present, else ``default``."""
+    value = template.metadata.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value not in allowed:
         raise TemplateEncodeError(f"metadata {key!r} is not representable in this format")
     return int(value)
 
 
-def encode_geometry(template: Template) -> tuple[int, int, int]:
-    """Validated ``(width, height, ppcm)`` of a template."""
+class Geometry(NamedTuple):
+    """Image size and resolution as written in a record."""
+
+    width: int
+    height: int
+    ppcm_x: int
+    ppcm_y: int
+
+
+def encode_geometry(template: Template) -> Geometry:
+    """Validated image size and pixels-per-centimetre resolution of a template.
+
+    The resolution is ``metadata["resolution_ppcm"]`` when a decoder left it
+    there and it still agrees with ``resolution_ppi`` (so a decoded record
+    re-encodes its exact x and y resolution), else ``resolution_ppi``
+    converted to pixels per centimetre for both axes.
+    """
     width = encode_range(template.width, 1, 0xFFFF, "image width")
     height = encode_range(template.height, 1, 0xFFFF, "image height")
     ppi = encode_range(template.resolution_ppi, 1, 0xFFFF, "resolution (ppi)")
+    stored = template.metadata.get("resolution_ppcm")
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 0xFFFF for v in stored)
+        and ppcm_to_ppi(stored[0]) == ppi
+    ):
+        return Geometry(width, height, stored[0], stored[1])
     ppcm = ppi_to_ppcm(ppi)
     if not 1 <= ppcm <= 0xFFFF:
         raise TemplateEncodeError(f"resolution {ppi} ppi is not representable in pixels per cm")
-    return width, height, ppcm
+    return Geometry(width, height, ppcm, ppcm)
 
 
 def encode_minutiae(
@@ -484,16 +536,16 @@ def encode_minutiae(
 ) -> bytes:
     """Quantise and pack a template's minutiae as 6-byte records.
 
-    Positions are rounded to whole pixels and must lie inside the image (and
-    in 14 bits); angles are rounded to the nearest code modulo
-    ``angle_codes``; quality 0 ("not reported") is written as
-    ``unreported_quality``.
+    Positions are rounded to whole pixels and must fit the 14-bit fields
+    (not necessarily the image, see the module docstring); angles are
+    rounded to the nearest code modulo ``angle_codes``; quality 0 ("not
+    reported") is written as ``unreported_quality``.
 
     Raises
     ------
     TemplateEncodeError
-        More than 255 minutiae, a non-finite value, a position outside the
-        image or 14 bits, a type code above 2 or a quality above 100.
+        More than 255 minutiae, a non-finite value, a negative position or
+        one beyond 14 bits, a type code above 2 or a quality above 100.
     """
     m = template.minutiae
     n = int(m.shape[0])
@@ -504,14 +556,13 @@ def encode_minutiae(
     angle = m["angle"].astype(np.float64)
     if not (np.isfinite(x).all() and np.isfinite(y).all() and np.isfinite(angle).all()):
         raise TemplateEncodeError("minutia position or angle is not finite")
-    xi = np.rint(x).astype(np.int64)
-    yi = np.rint(y).astype(np.int64)
-    if (xi < 0).any() or (yi < 0).any():
+    # compare before converting so that huge floats cannot overflow the integer cast
+    if (x < -0.5).any() or (y < -0.5).any():
         raise TemplateEncodeError("minutia position is negative")
-    if (xi > MAX_COORDINATE).any() or (yi > MAX_COORDINATE).any():
+    if (x >= MAX_COORDINATE + 0.5).any() or (y >= MAX_COORDINATE + 0.5).any():
         raise TemplateEncodeError(f"minutia position beyond the 14-bit limit {MAX_COORDINATE}")
-    if (xi >= template.width).any() or (yi >= template.height).any():
-        raise TemplateEncodeError("minutia position outside the image")
+    xi = np.clip(np.rint(x), 0, MAX_COORDINATE).astype(np.int64)
+    yi = np.clip(np.rint(y), 0, MAX_COORDINATE).astype(np.int64)
     kind = m["type"].astype(np.int64)
     if (kind > 2).any():
         raise TemplateEncodeError("minutia type code above 2")
@@ -534,22 +585,34 @@ def encode_minutiae(
 # the finger view of the 2005-generation records (ISO 19794-2:2005, ANSI 378-2004)
 
 
-class ViewGeometry(NamedTuple):
-    """Image geometry shared by all views of a 2005-generation record."""
+def read_geometry_2005(r: Reader) -> tuple[Geometry, int]:
+    """Read image size, resolution and the number of views (and the reserved byte).
 
-    width: int
-    height: int
-    ppcm_x: int
-    ppcm_y: int
+    These fields end the record header of both ISO 19794-2:2005 and ANSI
+    INCITS 378-2004; returns the geometry and the (non-zero) view count.
+    """
+    width = read_nonzero_u16(r, "image width")
+    height = read_nonzero_u16(r, "image height")
+    ppcm_x = read_nonzero_u16(r, "x resolution")
+    ppcm_y = read_nonzero_u16(r, "y resolution")
+    offset = r.pos
+    views = r.u8("number of finger views")
+    if views == 0:
+        raise TemplateDecodeError(
+            "record holds no finger view", field="number of finger views", offset=offset
+        )
+    r.u8("reserved byte")
+    return Geometry(width, height, ppcm_x, ppcm_y), views
 
 
 def read_view_2005(
     r: Reader,
     index: int,
     format_name: str,
-    geometry: ViewGeometry,
+    geometry: Geometry,
     rules: MinutiaRules,
     core_delta: CoreDeltaWalker | None,
+    header_metadata: Mapping[str, object],
 ) -> Template:
     """Decode one finger view record of ISO 19794-2:2005 or ANSI INCITS 378-2004.
 
@@ -571,7 +634,7 @@ def read_view_2005(
     quality = r.u8("finger quality")
     check_range(quality, 0, 100, "finger quality", offset + 2)
     count = r.u8("number of minutiae")
-    minutiae = read_minutiae(r, count, offset + 3, geometry.width, geometry.height, rules)
+    minutiae = read_minutiae(r, count, offset + 3, rules)
     extended = skip_extended_data(r, core_delta)
     return Template(
         minutiae,
@@ -582,10 +645,49 @@ def read_view_2005(
         finger_position=position,
         metadata={
             "format": format_name,
+            **header_metadata,
             "view_index": index,
             "view_number": view_impression >> 4,
             "impression_type": impression,
             "resolution_ppcm": (geometry.ppcm_x, geometry.ppcm_y),
             "extended_data_bytes": extended,
+            "minutiae_outside_image": count_outside(minutiae, geometry.width, geometry.height),
         },
     )
+
+
+def shared_geometry(templates: Sequence[Template]) -> Geometry:
+    """The one geometry of all views of a 2005-generation record (header fields).
+
+    Raises
+    ------
+    TemplateEncodeError
+        No template, more than 255, or templates of different image size or
+        resolution (these records hold one geometry for all views).
+    """
+    if not templates:
+        raise TemplateEncodeError("a record needs at least one finger view")
+    if len(templates) > 255:
+        raise TemplateEncodeError(f"{len(templates)} finger views; a record holds at most 255")
+    geometries = {encode_geometry(t) for t in templates}
+    if len(geometries) != 1:
+        raise TemplateEncodeError(
+            "all finger views of this format share one image size and resolution"
+        )
+    return geometries.pop()
+
+
+def encode_view_2005(w: Writer, template: Template, angle_unit: float, angle_codes: int) -> None:
+    """Append one 2005-generation finger view (no extended data)."""
+    w.u8(
+        encode_range(template.finger_position, 0, MAX_FINGER_POSITION, "finger position"),
+        "finger position",
+    )
+    view_number = encode_metadata(template, "view_number", range(16))
+    impression = encode_metadata(template, "impression_type", IMPRESSION_TYPES)
+    w.u8(view_number << 4 | impression, "view number and impression type")
+    w.u8(encode_range(template.quality, 0, 100, "finger quality"), "finger quality")
+    minutiae = encode_minutiae(template, angle_unit, angle_codes, 0)
+    w.u8(len(template), "number of minutiae")
+    w.raw(minutiae)
+    w.u16(0, "extended data block length")

@@ -37,9 +37,9 @@ class ExtractionParameters:
     # --- orientation ------------------------------------------------------------
     gradient_sigma_px: float = 1.0
     """Pre-smoothing of the image before the Sobel gradient."""
-    orientation_sigma_px: float = 5.0
+    orientation_sigma_px: float = 7.0
     """Gaussian window integrating the gradient structure tensor."""
-    orientation_smoothing_sigma_px: float = 6.0
+    orientation_smoothing_sigma_px: float = 10.0
     """Further smoothing of the doubled-angle orientation vector field."""
 
     # --- ridge frequency --------------------------------------------------------

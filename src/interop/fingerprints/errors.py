@@ -71,7 +71,7 @@ class ExtractionError(FingerprintError):
     """Feature extraction failed on a decodable image."""
 
 
-class FailureToEnrol(ExtractionError):
+class FailureToEnrol(ExtractionError):  # noqa: N818 (the domain term, "FTE")
     """The image holds too little usable fingerprint area or too few minutiae.
 
     Attributes

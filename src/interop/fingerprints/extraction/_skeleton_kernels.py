@@ -16,7 +16,7 @@ NEIGHBOUR_DY = np.array([0, -1, -1, -1, 0, 1, 1, 1], dtype=np.int64)
 NEIGHBOUR_DX = np.array([1, 1, 0, -1, -1, -1, 0, 1], dtype=np.int64)
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[misc]
+@numba.njit(cache=True, nogil=True)
 def trace_all(
     skeleton: npt.NDArray[np.uint8],
     node_id: npt.NDArray[np.int32],

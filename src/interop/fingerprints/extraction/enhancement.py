@@ -32,7 +32,8 @@ def gabor_kernel(
     envelope = np.exp(-0.5 * (along**2 / sigma_along_px**2 + across**2 / sigma_across_px**2))
     kernel = envelope * np.cos(2 * np.pi * across / period_px)
     kernel -= envelope * (kernel.sum() / envelope.sum())  # zero DC response
-    return kernel.astype(np.float32)
+    out: npt.NDArray[np.float32] = kernel.astype(np.float32)
+    return out
 
 
 def gabor_enhance(
@@ -85,7 +86,9 @@ def gabor_enhance(
         r = kernel.shape[0] // 2
         r0, r1 = max(rows[0] - r, 0), min(rows[-1] + r + 1, image.shape[0])
         c0, c1 = max(cols[0] - r, 0), min(cols[-1] + r + 1, image.shape[1])
-        response = cv2.filter2D(image[r0:r1, c0:c1], cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT)
+        response = cv2.filter2D(
+            image[r0:r1, c0:c1], cv2.CV_32F, kernel, borderType=cv2.BORDER_REFLECT
+        )
         sub = where[r0:r1, c0:c1]
         out[r0:r1, c0:c1][sub] = response[sub]
     return out

@@ -27,7 +27,10 @@ def _ring_weights() -> npt.NDArray[np.float32]:
     radius = np.minimum(np.rint(np.sqrt(fx * fx + fy * fy)).astype(np.int64), r_max).ravel()
     weights = np.zeros((radius.size, r_max + 1), dtype=np.float32)
     weights[np.arange(radius.size), radius] = 1.0
-    return weights / np.maximum(weights.sum(axis=0, keepdims=True), 1.0)
+    normalised: npt.NDArray[np.float32] = weights / np.maximum(
+        weights.sum(axis=0, keepdims=True), np.float32(1.0)
+    )
+    return normalised
 
 
 def ridge_period(
@@ -93,7 +96,9 @@ def ridge_period(
     peakiness = np.zeros((gh, gw))
     peakiness[block_mask] = centre / (band.mean(axis=1) + 1e-12)
 
-    reliable = block_mask & (peakiness > 1.5) & (period >= min_period_px) & (period <= max_period_px)
+    reliable = (
+        block_mask & (peakiness > 1.5) & (period >= min_period_px) & (period <= max_period_px)
+    )
     weights = reliable.astype(np.float32)
     values = np.where(reliable, period, 0.0).astype(np.float32)
     if weights.sum() == 0:

@@ -48,7 +48,9 @@ for _k in range(8):
     _CODE_WEIGHTS[1 + NEIGHBOUR_DY[_k], 1 + NEIGHBOUR_DX[_k]] = 1 << _k
 
 
-def ridge_skeleton(enhanced: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+def ridge_skeleton(
+    enhanced: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
     """One-pixel-wide ridge skeleton, (H, W) bool.
 
     Ridges are where the enhanced image is negative (dark) inside ``mask``.
@@ -57,7 +59,7 @@ def ridge_skeleton(enhanced: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_
     # remove specks and fill pinholes that would become tiny islands and lakes
     ridges = ndimage.binary_opening(ridges, structure=np.ones((2, 2), bool))
     ridges = ndimage.binary_closing(ridges, structure=np.ones((2, 2), bool))
-    return np.asarray(skeletonize(ridges & mask), dtype=bool)
+    return np.asarray(skeletonize(ridges & mask), dtype=np.bool_)  # type: ignore[no-untyped-call]
 
 
 def crossing_numbers(skeleton: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint8]:
@@ -134,7 +136,12 @@ def detect_minutiae(
     node_id[ys, xs] = np.arange(1, n + 1, dtype=np.int32)
     max_len = max(spur_max_px, bridge_max_px, island_max_px, trace_px)
     reached, length, vec = trace_all(
-        skeleton.astype(np.uint8), node_id, ys.astype(np.int64), xs.astype(np.int64), max_len, trace_px
+        skeleton.astype(np.uint8),
+        node_id,
+        ys.astype(np.int64),
+        xs.astype(np.int64),
+        max_len,
+        trace_px,
     )
 
     remove = np.zeros(n, dtype=bool)
@@ -169,9 +176,9 @@ def detect_minutiae(
             best = (0, 1)
             best_dot = -2.0
             for a, c in ((0, 1), (0, 2), (1, 2)):
-                d = float(units[a] @ units[c])
-                if d > best_dot:
-                    best_dot, best = d, (a, c)
+                dot = float(units[a] @ units[c])
+                if dot > best_dot:
+                    best_dot, best = dot, (a, c)
             s = units[best[0]] + units[best[1]]
             traced[i] = np.arctan2(s[0], s[1])
     # the smooth orientation field gives the line; the traced ridge, the sense
@@ -185,17 +192,19 @@ def detect_minutiae(
     if ends.size > 1:
         p = np.stack([ys[ends], xs[ends]], axis=1).astype(np.float64)
         d = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=2))
-        a = angle[ends]
+        ang = angle[ends]
         gap = np.arctan2(p[None, :, 0] - p[:, None, 0], p[None, :, 1] - p[:, None, 1])  # i -> j
         # i's ridge points away from j, and the two directions are opposite
-        away_i = np.cos(gap - a[:, None]) < -np.cos(break_max_angle_rad)
-        opposite = np.cos(a[:, None] - a[None, :]) < -np.cos(break_max_angle_rad)
+        away_i = np.cos(gap - ang[:, None]) < -np.cos(break_max_angle_rad)
+        opposite = np.cos(ang[:, None] - ang[None, :]) < -np.cos(break_max_angle_rad)
         pair = (d <= break_max_px) & away_i & away_i.T & opposite
         np.fill_diagonal(pair, False)
         remove[ends[pair.any(axis=1)]] = True
 
     keep = ~remove & inner[ys, xs]
-    cand = MinutiaeCandidates(ys[keep].astype(np.int64), xs[keep].astype(np.int64), angle[keep], kinds[keep])
+    cand = MinutiaeCandidates(
+        ys[keep].astype(np.int64), xs[keep].astype(np.int64), angle[keep], kinds[keep]
+    )
 
     # clusters: minutiae packed closer than a ridge period are noise
     if len(cand) > 1:

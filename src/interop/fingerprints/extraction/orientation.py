@@ -63,8 +63,8 @@ def orientation_field(
     coherence = anisotropy / (energy + 1e-6)
     # Average the doubled-angle vectors once more, at a larger scale, so that
     # noisy or scarred regions take the orientation of their surroundings.
-    c = cv2.GaussianBlur(c, (0, 0), smoothing_sigma_px)
-    s = cv2.GaussianBlur(s, (0, 0), smoothing_sigma_px)
-    gradient_angle = 0.5 * np.arctan2(s, c)
+    c_smooth = cv2.GaussianBlur(c, (0, 0), smoothing_sigma_px)
+    s_smooth = cv2.GaussianBlur(s, (0, 0), smoothing_sigma_px)
+    gradient_angle = 0.5 * np.arctan2(s_smooth, c_smooth)
     theta = np.mod(gradient_angle + np.pi / 2, np.pi).astype(np.float32)
     return theta, coherence.astype(np.float32)

@@ -12,7 +12,9 @@ import numpy.typing as npt
 
 
 def quality_map(
-    coherence: npt.NDArray[np.float32], contrast: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]
+    coherence: npt.NDArray[np.float32],
+    contrast: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.float32]:
     """Local quality 0..1, (H, W) float32; 0 outside ``mask``.
 
@@ -39,4 +41,4 @@ def image_quality(q: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_], n_min
     mean_q = float(q[mask].mean())
     area_factor = min(1.0, area / 60_000)
     count_factor = min(1.0, n_minutiae / 25)
-    return int(round(100 * mean_q * np.sqrt(area_factor) * np.sqrt(count_factor)))
+    return round(100 * mean_q * float(np.sqrt(area_factor * count_factor)))

@@ -48,9 +48,8 @@ def foreground_mask(
     raw = (contrast > contrast_ratio * reference) & (coherence >= coherence_min)
     k = 2 * smoothing_px + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    m = raw.astype(np.uint8)
-    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, disk)
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, disk)
+    closed = cv2.morphologyEx(raw.astype(np.uint8), cv2.MORPH_CLOSE, disk)
+    m = cv2.morphologyEx(closed, cv2.MORPH_OPEN, disk)
     labels, n = ndimage.label(m)
     if n == 0:
         return np.zeros(contrast.shape, dtype=bool)

@@ -55,27 +55,29 @@ _NEGLIGIBLE_EXPONENT = -20.0
 _SQRT = np.sqrt(np.arange(1 << 14, dtype=np.float64))
 
 
-@intrinsic  # type: ignore[misc]
+@intrinsic
 def _popcount(typingctx: Any, value: Any) -> Any:
     """Population count of a uint64 (LLVM ``ctpop``: one instruction on x86-64)."""
     sig = types.uint64(types.uint64)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         fnty = ir.FunctionType(ir.IntType(64), [ir.IntType(64)])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.ctpop.i64")
+        fn = cgutils.get_or_insert_function(  # type: ignore[no-untyped-call]
+            builder.module, fnty, "llvm.ctpop.i64"
+        )
         return builder.call(fn, [args[0]])
 
     return sig, codegen
 
 
-@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+@njit(cache=True, nogil=True, inline="always")
 def _wrap_angle(a: float) -> float:
     """``a`` wrapped to ``[-π, π)`` (the paper's d_φ)."""
     a = (a + math.pi) % _TWO_PI
     return a - math.pi
 
 
-@njit(cache=True, nogil=True, inline="always")  # type: ignore[misc]
+@njit(cache=True, nogil=True, inline="always")
 def _sigmoid(v: float, mu: float, tau: float) -> float:
     """Z(v; μ, τ) of the paper, 0 where it is negligible."""
     e = -tau * (v - mu)
@@ -84,7 +86,7 @@ def _sigmoid(v: float, mu: float, tau: float) -> float:
     return 1.0 / (1.0 + math.exp(e))
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc]
+@njit(cache=True, nogil=True)
 def _hull_distance(px: float, py: float, hull: npt.NDArray[np.float64]) -> float:
     """Distance from ``(px, py)`` to a convex polygon (0 inside it).
 
@@ -118,7 +120,7 @@ def _hull_distance(px: float, py: float, hull: npt.NDArray[np.float64]) -> float
     return math.sqrt(best)
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc]
+@njit(cache=True, nogil=True)
 def build_cylinders(
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.float64],
@@ -210,17 +212,19 @@ def build_cylinders(
     return cells, valid
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc]
+@njit(cache=True, nogil=True)
 def _radial_angle(
     g: npt.NDArray[np.float32],
     i: int,
     j: int,
 ) -> float:
     """d_R(m_i, m_j): the angle from m_i's direction to the segment m_i → m_j."""
-    return _wrap_angle(g[i, COL_ANGLE] - math.atan2(g[i, COL_Y] - g[j, COL_Y], g[j, COL_X] - g[i, COL_X]))
+    return _wrap_angle(
+        g[i, COL_ANGLE] - math.atan2(g[i, COL_Y] - g[j, COL_Y], g[j, COL_X] - g[i, COL_X])
+    )
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc]
+@njit(cache=True, nogil=True)
 def lss_r_score(
     cells_a: npt.NDArray[np.uint64],
     geom_a: npt.NDArray[np.float32],
@@ -276,7 +280,7 @@ def lss_r_score(
                 # masking with the other's validity restricts to `both`
                 va = ca[0, w] & cb[1, w]
                 vb = cb[0, w] & ca[1, w]
-                common += _popcount(both)
+                common += _popcount(both)  # type: ignore[call-arg]
                 ones_a += _popcount(va)
                 ones_b += _popcount(vb)
                 differ += _popcount(va ^ vb)

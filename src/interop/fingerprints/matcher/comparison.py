@@ -34,9 +34,10 @@ def _config(params: MatcherParameters) -> npt.NDArray[np.float64]:
     """The kernel's configuration vector for ``params`` (slots named in ``_kernels``)."""
     cfg = np.zeros(k.CONFIG_SIZE, dtype=np.float64)
     cfg[k.CFG_COS_MAX_DIRECTION_DIFFERENCE] = np.cos(params.max_direction_difference_rad)
-    cfg[k.CFG_MIN_MATCHABLE_BITS] = np.ceil(
-        params.min_matchable_cell_ratio * cell_offsets(params).shape[0]
-    ) * params.direction_cells
+    cfg[k.CFG_MIN_MATCHABLE_BITS] = (
+        np.ceil(params.min_matchable_cell_ratio * cell_offsets(params).shape[0])
+        * params.direction_cells
+    )
     cfg[k.CFG_MIN_PAIRED] = params.min_paired_minutiae
     cfg[k.CFG_MAX_PAIRED] = params.max_paired_minutiae
     cfg[k.CFG_PAIRED_MU] = params.paired_sigmoid_mu_minutiae

@@ -80,7 +80,8 @@ def cell_offsets(params: MatcherParameters) -> npt.NDArray[np.float64]:
 
 def words_per_cylinder(params: MatcherParameters) -> int:
     """W, the uint64 words of one cylinder's value (or validity) bits."""
-    return -(-cell_offsets(params).shape[0] * params.direction_cells // 64)
+    cells = int(cell_offsets(params).shape[0])
+    return -(-cells * params.direction_cells // 64)
 
 
 def _convex_hull(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -86,7 +86,9 @@ def check_ppi(value: Any, name: str) -> float:
     569.0
     """
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number of pixels per inch, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a real number of pixels per inch, got {type(value).__name__}"
+        )
     result = float(value)
     low, high = PPI_RANGE
     if not math.isfinite(result) or not low <= result <= high:

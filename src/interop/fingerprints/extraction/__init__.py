@@ -100,16 +100,30 @@ def extract(
         smoothing_sigma_blocks=p.frequency_smoothing_sigma_blocks,
     )
     emit("period", period)
-    enhanced = gabor_enhance(
-        image,
-        theta,
-        period,
-        mask,
-        n_orientations=p.gabor_orientations,
-        periods_px=p.gabor_periods_px,
-        sigma_along_px=p.gabor_sigma_along_px,
-        sigma_across_px=p.gabor_sigma_across_px,
-    )
+    def enhance(orientation: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return gabor_enhance(
+            image,
+            orientation,
+            period,
+            mask,
+            n_orientations=p.gabor_orientations,
+            periods_px=p.gabor_periods_px,
+            sigma_along_px=p.gabor_sigma_along_px,
+            sigma_across_px=p.gabor_sigma_across_px,
+        )
+
+    enhanced = enhance(theta)
+    for _ in range(p.refinement_passes):
+        # Re-estimate the orientation on the enhanced image, whose ridges
+        # are continuous where the raw image's were broken into pores and
+        # specks, then filter the original image again with it.
+        theta, _coherence = orientation_field(
+            enhanced,
+            gradient_sigma_px=p.gradient_sigma_px,
+            window_sigma_px=p.refinement_orientation_sigma_px,
+            smoothing_sigma_px=p.refinement_smoothing_sigma_px,
+        )
+        enhanced = enhance(theta)
     emit("enhanced", enhanced)
     skeleton = ridge_skeleton(enhanced, mask)
     emit("skeleton", skeleton)

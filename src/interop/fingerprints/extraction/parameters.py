@@ -54,9 +54,15 @@ class ExtractionParameters:
     """Number of orientation bins of the Gabor filter bank."""
     gabor_periods_px: tuple[float, ...] = (7.0, 9.0, 11.5)
     """Ridge periods of the filter bank (each pixel uses the nearest)."""
-    gabor_sigma_along_px: float = 4.5
-    gabor_sigma_across_px: float = 4.0
+    gabor_sigma_along_px: float = 5.0
+    gabor_sigma_across_px: float = 2.0
 
+    refinement_passes: int = 1
+    """Times the orientation is re-estimated on the enhanced image and the
+    image filtered again with it (0: a single Gabor pass)."""
+    refinement_orientation_sigma_px: float = 5.0
+    refinement_smoothing_sigma_px: float = 6.0
+    """Structure-tensor window and extra smoothing for those re-estimates."""
     # --- minutiae ---------------------------------------------------------------
     direction_trace_px: int = 10
     """Ridge length traced from a minutia to measure its direction."""

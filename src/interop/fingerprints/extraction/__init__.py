@@ -100,6 +100,7 @@ def extract(
         smoothing_sigma_blocks=p.frequency_smoothing_sigma_blocks,
     )
     emit("period", period)
+
     def enhance(orientation: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         return gabor_enhance(
             image,

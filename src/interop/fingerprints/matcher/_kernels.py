@@ -44,7 +44,13 @@ CFG_RHO_DIRECTION_MU = 10
 CFG_RHO_DIRECTION_TAU = 11
 CFG_RHO_RADIAL_MU = 12
 CFG_RHO_RADIAL_TAU = 13
-CONFIG_SIZE = 14
+CFG_CONSOLIDATION_ANCHORS = 14
+CFG_MATE_DISTANCE = 15
+CFG_MATE_ANGLE = 16
+CFG_CONSOLIDATION_WEIGHT = 17
+CFG_OVERLAP_DISTANCE = 18
+CFG_MIN_OVERLAP_MINUTIAE = 19
+CONFIG_SIZE = 20
 
 _TWO_PI = 2.0 * math.pi
 # A sigmoid Z(v; μ, τ) = 1 / (1 + exp(-τ (v - μ))) with τ (v - μ) below this
@@ -53,6 +59,10 @@ _NEGLIGIBLE_EXPONENT = -20.0
 # sqrt(k) for every possible bit count (cylinders have at most a few
 # thousand bits); a global array is frozen into the compiled code.
 _SQRT = np.sqrt(np.arange(1 << 14, dtype=np.float64))
+# Two anchors whose rigid motions differ by less than this rotation (cosine)
+# and translation (px) give the same pairing: the second is not tried.
+_SAME_MOTION_COS = math.cos(0.1)
+_SAME_MOTION_PX = 6.0
 
 
 @intrinsic
@@ -72,9 +82,16 @@ def _popcount(typingctx: Any, value: Any) -> Any:
 
 @njit(cache=True, nogil=True, inline="always")
 def _wrap_angle(a: float) -> float:
-    """``a`` wrapped to ``[-π, π)`` (the paper's d_φ)."""
-    a = (a + math.pi) % _TWO_PI
-    return a - math.pi
+    """``a`` wrapped to ``[-π, π)`` (the paper's d_φ).
+
+    By adding or subtracting 2π: the angles met here lie within a few turns
+    of the range, and a floating-point modulo costs several times more.
+    """
+    while a >= math.pi:
+        a -= _TWO_PI
+    while a < -math.pi:
+        a += _TWO_PI
+    return a
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -213,24 +230,186 @@ def build_cylinders(
 
 
 @njit(cache=True, nogil=True)
-def _radial_angle(
-    g: npt.NDArray[np.float32],
+def radial_angles(geom: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.float32]:
+    """``(n, n)`` d_R(m_i, m_j): the angle from m_i's direction to the segment m_i → m_j."""
+    out = np.zeros((n, n), dtype=np.float32)
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                out[i, j] = _wrap_angle(
+                    geom[i, COL_ANGLE]
+                    - math.atan2(geom[i, COL_Y] - geom[j, COL_Y], geom[j, COL_X] - geom[i, COL_X])
+                )
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _align(
+    geom_a: npt.NDArray[np.float32],
     i: int,
+    geom_b: npt.NDArray[np.float32],
     j: int,
-) -> float:
-    """d_R(m_i, m_j): the angle from m_i's direction to the segment m_i → m_j."""
-    return _wrap_angle(
-        g[i, COL_ANGLE] - math.atan2(g[i, COL_Y] - g[j, COL_Y], g[j, COL_X] - g[i, COL_X])
-    )
+) -> tuple[float, float, float, float]:
+    """Rigid motion taking B's minutia j onto A's minutia i: (cos, sin, tx, ty).
+
+    A point (x, y) of B maps to ``(c x + s y + tx, -s x + c y + ty)``: a
+    rotation counter-clockwise as seen (y down) by the difference of the
+    two directions, then a translation.
+    """
+    rot = geom_a[i, COL_ANGLE] - geom_b[j, COL_ANGLE]
+    c = math.cos(rot)
+    s = math.sin(rot)
+    tx = geom_a[i, COL_X] - (c * geom_b[j, COL_X] + s * geom_b[j, COL_Y])
+    ty = geom_a[i, COL_Y] - (-s * geom_b[j, COL_X] + c * geom_b[j, COL_Y])
+    return c, s, tx, ty
+
+
+@njit(cache=True, nogil=True)
+def _mated_minutiae(
+    geom_a: npt.NDArray[np.float32],
+    count_a: int,
+    geom_b: npt.NDArray[np.float32],
+    count_b: int,
+    ra: npt.NDArray[np.int64],
+    rb: npt.NDArray[np.int64],
+    lam: npt.NDArray[np.float64],
+    anchors: int,
+    max_distance: float,
+    cos_max_angle: float,
+    overlap_px: float,
+) -> tuple[int, int, int]:
+    """Most minutiae paired one-to-one under the rigid alignment of an anchor.
+
+    Each of the ``anchors`` pairs of highest relaxed similarity ``lam``
+    defines a rotation (the difference of the two minutiae's directions)
+    and translation taking template B onto A (anchors giving nearly the
+    same motion as an earlier one are skipped). B's minutiae are then
+    paired greedily with A's that lie within ``max_distance`` px and whose
+    directions differ by less than ``acos(cos_max_angle)``. This is the
+    global consolidation that local (cylinder) similarity lacks: on noisy
+    templates many locally similar pairs disagree about the alignment.
+
+    Returns the most pairs ``m`` and, under that anchor's motion, how many
+    minutiae of A and of B lie within ``overlap_px`` of one of the other's.
+    """
+    n_r = lam.shape[0]
+    # A's minutiae by increasing x: the search for a mate scans a strip
+    order = np.argsort(geom_a[:count_a, COL_X])
+    xs = np.empty(count_a, dtype=np.float64)
+    for p in range(count_a):
+        xs[p] = geom_a[order[p], COL_X]
+    used = np.zeros(n_r, dtype=np.bool_)
+    taken = np.zeros(count_a, dtype=np.bool_)
+    tried = np.empty((min(anchors, n_r), 4), dtype=np.float64)
+    n_tried = 0
+    best = 0
+    best_motion = (1.0, 0.0, 0.0, 0.0)
+    d2max = max_distance * max_distance
+    for _ in range(min(anchors, n_r)):
+        t = -1
+        for q in range(n_r):
+            if not used[q] and (t < 0 or lam[q] > lam[t]):
+                t = q
+        used[t] = True
+        c, s, tx, ty = _align(geom_a, ra[t], geom_b, rb[t])
+        repeat = False
+        for q in range(n_tried):
+            if (
+                c * tried[q, 0] + s * tried[q, 1] > _SAME_MOTION_COS
+                and abs(tx - tried[q, 2]) < _SAME_MOTION_PX
+                and abs(ty - tried[q, 3]) < _SAME_MOTION_PX
+            ):
+                repeat = True
+                break
+        if repeat:
+            continue
+        tried[n_tried, 0] = c
+        tried[n_tried, 1] = s
+        tried[n_tried, 2] = tx
+        tried[n_tried, 3] = ty
+        n_tried += 1
+        taken[:] = False
+        mated = 0
+        for jb in range(count_b):
+            x = c * geom_b[jb, COL_X] + s * geom_b[jb, COL_Y] + tx
+            y = -s * geom_b[jb, COL_X] + c * geom_b[jb, COL_Y] + ty
+            # direction of jb after the rotation
+            cb = geom_b[jb, COL_COS] * c - geom_b[jb, COL_SIN] * s
+            sb = geom_b[jb, COL_SIN] * c + geom_b[jb, COL_COS] * s
+            pick = -1
+            pick_d2 = d2max
+            p = np.searchsorted(xs, x - max_distance)
+            while p < count_a and xs[p] <= x + max_distance:
+                ia = order[p]
+                p += 1
+                if taken[ia]:
+                    continue
+                ex = xs[p - 1] - x
+                ey = geom_a[ia, COL_Y] - y
+                d2 = ex * ex + ey * ey
+                if (
+                    d2 <= pick_d2
+                    and geom_a[ia, COL_COS] * cb + geom_a[ia, COL_SIN] * sb >= cos_max_angle
+                ):
+                    pick = ia
+                    pick_d2 = d2
+            if pick >= 0:
+                taken[pick] = True
+                mated += 1
+        if mated > best:
+            best = mated
+            best_motion = (c, s, tx, ty)
+    if best == 0:
+        return 0, count_a, count_b
+    # Overlap under the best motion: the minutiae of each template inside
+    # the other's bounding box, grown by ``overlap_px`` (A's minutiae are
+    # taken into B's frame by the inverse motion).
+    c, s, tx, ty = best_motion
+    ax0, ax1, ay0, ay1 = _bounds(geom_a, count_a, overlap_px)
+    bx0, bx1, by0, by1 = _bounds(geom_b, count_b, overlap_px)
+    in_a = 0
+    for ia in range(count_a):
+        ux = geom_a[ia, COL_X] - tx
+        uy = geom_a[ia, COL_Y] - ty
+        x = c * ux - s * uy
+        y = s * ux + c * uy
+        if bx0 <= x <= bx1 and by0 <= y <= by1:
+            in_a += 1
+    in_b = 0
+    for jb in range(count_b):
+        x = c * geom_b[jb, COL_X] + s * geom_b[jb, COL_Y] + tx
+        y = -s * geom_b[jb, COL_X] + c * geom_b[jb, COL_Y] + ty
+        if ax0 <= x <= ax1 and ay0 <= y <= ay1:
+            in_b += 1
+    return best, in_a, in_b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bounds(
+    geom: npt.NDArray[np.float32], n: int, margin: float
+) -> tuple[float, float, float, float]:
+    """Bounding box (x0, x1, y0, y1) of the first ``n`` minutiae, grown by ``margin``."""
+    x0 = x1 = geom[0, COL_X]
+    y0 = y1 = geom[0, COL_Y]
+    for i in range(1, n):
+        x0 = min(x0, geom[i, COL_X])
+        x1 = max(x1, geom[i, COL_X])
+        y0 = min(y0, geom[i, COL_Y])
+        y1 = max(y1, geom[i, COL_Y])
+    return x0 - margin, x1 + margin, y0 - margin, y1 + margin
 
 
 @njit(cache=True, nogil=True)
 def lss_r_score(
     cells_a: npt.NDArray[np.uint64],
     geom_a: npt.NDArray[np.float32],
+    dist_a: npt.NDArray[np.float32],
+    radial_a: npt.NDArray[np.float32],
     count_a: int,
     cells_b: npt.NDArray[np.uint64],
     geom_b: npt.NDArray[np.float32],
+    dist_b: npt.NDArray[np.float32],
+    radial_b: npt.NDArray[np.float32],
     count_b: int,
     cfg: npt.NDArray[np.float64],
 ) -> float:
@@ -238,6 +417,8 @@ def lss_r_score(
 
     ``cells_*`` are ``(n, 2, W)`` (valid cylinders only), ``geom_*`` the
     ``(N, 6)`` geometry whose first ``n`` rows belong to those cylinders,
+    ``dist_*`` the ``(n, n)`` distances between those first ``n`` minutiae,
+    ``radial_*`` their ``(n, n)`` radial angles d_R (see :func:`radial_angles`),
     ``count_*`` the numbers of minutiae of the templates (n_A, n_B).
     """
     na = cells_a.shape[0]
@@ -324,14 +505,8 @@ def lss_r_score(
                     continue
                 ak = ra[k]
                 bk = rb[k]
-                da = math.sqrt(
-                    (geom_a[at, COL_X] - geom_a[ak, COL_X]) ** 2
-                    + (geom_a[at, COL_Y] - geom_a[ak, COL_Y]) ** 2
-                )
-                db = math.sqrt(
-                    (geom_b[bt, COL_X] - geom_b[bk, COL_X]) ** 2
-                    + (geom_b[bt, COL_Y] - geom_b[bk, COL_Y]) ** 2
-                )
+                da = dist_a[at, ak]
+                db = dist_b[bt, bk]
                 z1 = _sigmoid(abs(da - db), mu1, tau1)
                 if z1 == 0.0:
                     continue
@@ -340,7 +515,7 @@ def lss_r_score(
                 z2 = _sigmoid(abs(_wrap_angle(ta - tb)), mu2, tau2)
                 if z2 == 0.0:
                     continue
-                d3 = abs(_wrap_angle(_radial_angle(geom_a, at, ak) - _radial_angle(geom_b, bt, bk)))
+                d3 = abs(_wrap_angle(radial_a[at, ak] - radial_b[bt, bk]))
                 rho[t, k] = z1 * z2 * _sigmoid(d3, mu3, tau3)
         w_r = cfg[CFG_RELAXATION_WEIGHT]
         spread = (1.0 - w_r) / (n_r - 1)
@@ -365,4 +540,24 @@ def lss_r_score(
                 best = t
         total += lam[best]
         efficiency[best] = -1.0
-    return total / n_p
+    lss_r = total / n_p
+    weight = cfg[CFG_CONSOLIDATION_WEIGHT]
+    if weight <= 0.0:
+        return lss_r
+    mated, overlap_a, overlap_b = _mated_minutiae(
+        geom_a,
+        count_a,
+        geom_b,
+        count_b,
+        ra,
+        rb,
+        lam,
+        int(cfg[CFG_CONSOLIDATION_ANCHORS]),
+        cfg[CFG_MATE_DISTANCE],
+        math.cos(cfg[CFG_MATE_ANGLE]),
+        cfg[CFG_OVERLAP_DISTANCE],
+    )
+    floor = float(cfg[CFG_MIN_OVERLAP_MINUTIAE])
+    overlap = mated * mated / (max(float(overlap_a), floor) * max(float(overlap_b), floor))
+    score: float = lss_r ** (1.0 - weight) * min(1.0, overlap) ** weight
+    return score

@@ -50,6 +50,12 @@ def _config(params: MatcherParameters) -> npt.NDArray[np.float64]:
     cfg[k.CFG_RHO_DIRECTION_TAU] = params.compatibility_direction_tau_per_rad
     cfg[k.CFG_RHO_RADIAL_MU] = params.compatibility_radial_mu_rad
     cfg[k.CFG_RHO_RADIAL_TAU] = params.compatibility_radial_tau_per_rad
+    cfg[k.CFG_CONSOLIDATION_ANCHORS] = params.consolidation_anchors
+    cfg[k.CFG_MATE_DISTANCE] = params.mate_max_distance_px
+    cfg[k.CFG_MATE_ANGLE] = params.mate_max_angle_rad
+    cfg[k.CFG_CONSOLIDATION_WEIGHT] = params.consolidation_weight
+    cfg[k.CFG_OVERLAP_DISTANCE] = params.overlap_distance_px
+    cfg[k.CFG_MIN_OVERLAP_MINUTIAE] = params.min_overlap_minutiae
     cfg.setflags(write=False)
     return cfg
 
@@ -65,9 +71,13 @@ def similarity(a: PreparedTemplate, b: PreparedTemplate) -> float:
         k.lss_r_score(
             a.cylinders,
             a.geometry,
+            a.distances,
+            a.radial,
             a.geometry.shape[0],
             b.cylinders,
             b.geometry,
+            b.distances,
+            b.radial,
             b.geometry.shape[0],
             _config(params),
         )

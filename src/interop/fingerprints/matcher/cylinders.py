@@ -44,12 +44,20 @@ class PreparedTemplate:
         All N minutiae, the n with a valid cylinder first (same order as
         ``cylinders``), rest in template order; columns x px, y px (500 ppi,
         y down), angle rad (CCW as seen), cos(angle), sin(angle), type code.
+    distances : (n, n) ndarray of float32
+        Distances in px between the minutiae of the valid cylinders (the
+        first n rows of ``geometry``), looked up by the relaxation.
+    radial : (n, n) ndarray of float32
+        Their radial angles, rad: ``radial[i, j]`` is the angle from minutia
+        i's direction to the segment i → j (the paper's d_R).
     parameters : MatcherParameters
         The parameters the cylinders were built with.
     """
 
     cylinders: npt.NDArray[np.uint64]
     geometry: npt.NDArray[np.float32]
+    distances: npt.NDArray[np.float32]
+    radial: npt.NDArray[np.float32]
     parameters: MatcherParameters
     # 128-bit digest of the arrays: compare() puts the two templates in this
     # order, which makes it exactly symmetric.
@@ -167,9 +175,13 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     geometry[:, k.COL_SIN] = np.sin(angle[order])
     geometry[:, k.COL_TYPE] = m["type"][order]
     cylinders = np.ascontiguousarray(cells[valid])
-    cylinders.setflags(write=False)
-    geometry.setflags(write=False)
+    nv = cylinders.shape[0]
+    xy = geometry[:nv, :2].astype(np.float64)
+    distances = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)).astype(np.float32)
+    radial = k.radial_angles(geometry, nv)
+    for array in (cylinders, geometry, distances, radial):
+        array.setflags(write=False)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(cylinders.tobytes())
     digest.update(geometry.tobytes())
-    return PreparedTemplate(cylinders, geometry, params, digest.digest())
+    return PreparedTemplate(cylinders, geometry, distances, radial, params, digest.digest())

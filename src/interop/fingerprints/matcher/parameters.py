@@ -49,7 +49,7 @@ class MatcherParameters:
 
     # --- Local similarity (paper Section 4) -----------------------------
     #: δ_θ, cylinders of minutiae whose directions differ more are not compared.
-    max_direction_difference_rad: float = math.pi / 2.0
+    max_direction_difference_rad: float = math.pi / 3.0
     #: min_ME, cells valid in both cylinders needed (as a fraction of the cells
     #: within R) for two cylinders to be matchable.
     min_matchable_cell_ratio: float = 0.60
@@ -71,6 +71,20 @@ class MatcherParameters:
     compatibility_direction_tau_per_rad: float = -30.0
     compatibility_radial_mu_rad: float = math.pi / 12.0
     compatibility_radial_tau_per_rad: float = -30.0
+
+    # --- Consolidation (not in the paper) -------------------------------
+    #: The final score is LSS-R^(1-w) * (m^2 / (n_A n_B))^w, m the most
+    #: minutiae paired one-to-one under the rigid alignment given by one of
+    #: the ``consolidation_anchors`` best relaxed pairs (w = 0: plain LSS-R).
+    consolidation_weight: float = 0.5
+    consolidation_anchors: int = 6
+    mate_max_distance_px: float = 12.0
+    mate_max_angle_rad: float = 0.3
+    #: Overlap normalisation: n_A, n_B count only the minutiae within this
+    #: distance of a minutia of the other (aligned) template...
+    overlap_distance_px: float = 15.0
+    #: ... but at least this many.
+    min_overlap_minutiae: float = 15.0
 
     def __post_init__(self) -> None:
         positive = {

@@ -64,6 +64,7 @@ def trace_all(
             if 0 <= yy < h and 0 <= xx < w and skeleton[yy, xx]:
                 on[k] = True
         n_starts = 0
+        run_of = np.full(8, -1, dtype=np.int64)  # branch index of each neighbour
         for k in range(8):
             if on[k] and not on[(k + 7) % 8]:
                 # run starts at k; prefer its first 4-connected pixel (even k)
@@ -77,17 +78,24 @@ def trace_all(
                 if n_starts < 8:
                     starts_y[n_starts] = y0 + NEIGHBOUR_DY[best]
                     starts_x[n_starts] = x0 + NEIGHBOUR_DX[best]
+                    j = k
+                    while on[j % 8] and j < k + 8:
+                        run_of[j % 8] = n_starts
+                        j += 1
                     n_starts += 1
         if n_starts == 0 and on.any():
             # all 8 neighbours set: no run boundary; not a usable node
             n_starts = 0
         for b in range(min(n_starts, 3)):
             walk += 1
-            # mark the node and its whole neighbourhood except this start as visited
-            for dy in range(-1, 2):
-                for dx in range(-1, 2):
-                    yy = y0 + dy
-                    xx = x0 + dx
+            # mark the node and the other branches' pixels around it as
+            # visited; this branch's own run stays open, so a branch leaving
+            # through a 4-neighbour can go on through the diagonal beside it
+            stamp[y0, x0] = walk
+            for k in range(8):
+                if run_of[k] != b:
+                    yy = y0 + NEIGHBOUR_DY[k]
+                    xx = x0 + NEIGHBOUR_DX[k]
                     if 0 <= yy < h and 0 <= xx < w:
                         stamp[yy, xx] = walk
             cy = starts_y[b]

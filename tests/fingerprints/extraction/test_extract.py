@@ -108,12 +108,6 @@ def test_ridges_without_minutiae_fail_to_enrol() -> None:
     assert info.value.reason == "too_few_minutiae"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: pure noise enrols (coherence ~0.1 passes foreground_coherence_min=0.05; "
-    "about 120 minutiae, image quality ~11)",
-)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_pure_noise_fails_to_enrol(seed: int) -> None:
     rng = np.random.default_rng(seed)

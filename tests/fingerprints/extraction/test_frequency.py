@@ -64,12 +64,6 @@ def test_background_blocks_are_filled_from_the_foreground() -> None:
     np.testing.assert_allclose(estimate, 9.0, rtol=0.2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="BUG: ridge_period crashes on an all-background mask (reshape of zero blocks "
-    "before the documented fallback)",
-)
 def test_empty_mask_gives_the_middle_of_the_range() -> None:
     image = to_uint8(sinusoid(100, 120, 0.5, 9.0))
     estimate = period_of(image, np.zeros(image.shape, dtype=bool))

@@ -93,11 +93,6 @@ INVALID = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ExtractionParameters has no validation; bad values surface later as "
-    "ZeroDivisionError, cv2.error, an empty template, or a silently wrong result",
-)
 @pytest.mark.parametrize("changes", INVALID, ids=lambda c: next(iter(c)))
 def test_invalid_values_raise_value_error(changes: dict[str, Any]) -> None:
     with pytest.raises(ValueError):

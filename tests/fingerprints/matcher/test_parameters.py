@@ -84,12 +84,6 @@ def test_inconsistent_values_are_refused(changes: dict[str, Any]) -> None:
         MatcherParameters(**changes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="GAP: MatcherParameters checks only some fields; ratios outside [0, 1], "
-    "negative margins, iterations or neighbour counts are accepted",
-)
 @pytest.mark.parametrize(
     "changes",
     [

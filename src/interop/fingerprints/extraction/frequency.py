@@ -15,7 +15,9 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-_FFT_SIZE = 64  # zero-padded transform size: halves the radial bin width
+from interop.fingerprints.extraction.parameters import FFT_SIZE_PX
+
+_FFT_SIZE = FFT_SIZE_PX  # zero-padded transform size: halves the radial bin width
 
 
 @functools.cache
@@ -70,6 +72,9 @@ def ridge_period(
     gh, gw = -(-h // step_px), -(-w // step_px)
     windows = sliding_window_view(padded, (window_px, window_px))[::step_px, ::step_px][:gh, :gw]
     block_mask = mask[::step_px, ::step_px][:gh, :gw]
+    if not block_mask.any():
+        fallback = np.float32(0.5 * (min_period_px + max_period_px))
+        return np.full((h, w), fallback, dtype=np.float32)
     # only foreground blocks are transformed
     blocks = windows[block_mask]
     hann = np.outer(np.hanning(window_px), np.hanning(window_px)).astype(np.float32)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+FFT_SIZE_PX = 64
+"""Side of the zero-padded transform of the ridge-period stage."""
+
 
 @dataclass(frozen=True, slots=True)
 class ExtractionParameters:
@@ -24,7 +27,7 @@ class ExtractionParameters:
     foreground_contrast_ratio: float = 0.25
     """A pixel is foreground when its local contrast exceeds this fraction of
     the image's robust maximum (95th percentile) contrast."""
-    foreground_coherence_min: float = 0.05
+    foreground_coherence_min: float = 0.15
     """... and its orientation coherence is at least this."""
     mask_smoothing_px: int = 12
     """Radius of the morphological opening/closing that cleans the mask."""
@@ -82,6 +85,61 @@ class ExtractionParameters:
     """Fewer surviving minutiae than this is a failure to enrol."""
     max_minutiae: int = 120
     """Keep at most this many minutiae (the highest-quality ones)."""
+
+    def __post_init__(self) -> None:
+        positive = (
+            "block_px",
+            "contrast_sigma_px",
+            "mask_smoothing_px",
+            "min_foreground_px",
+            "gradient_sigma_px",
+            "orientation_sigma_px",
+            "orientation_smoothing_sigma_px",
+            "frequency_window_px",
+            "min_period_px",
+            "max_period_px",
+            "frequency_smoothing_sigma_blocks",
+            "gabor_orientations",
+            "gabor_sigma_along_px",
+            "gabor_sigma_across_px",
+            "refinement_orientation_sigma_px",
+            "refinement_smoothing_sigma_px",
+            "direction_trace_px",
+            "min_minutiae",
+        )
+        for name in positive:
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, got {value!r}")
+        non_negative = (
+            "border_margin_px",
+            "refinement_passes",
+            "spur_max_px",
+            "bridge_max_px",
+            "break_max_px",
+            "break_max_angle_rad",
+            "island_max_px",
+            "cluster_radius_px",
+        )
+        for name in non_negative:
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
+        for name in ("foreground_contrast_ratio", "foreground_coherence_min"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        if self.frequency_window_px > FFT_SIZE_PX:
+            raise ValueError(
+                f"frequency_window_px must be <= {FFT_SIZE_PX} (the transform size), "
+                f"got {self.frequency_window_px!r}"
+            )
+        if self.min_period_px >= self.max_period_px:
+            raise ValueError("min_period_px must be below max_period_px")
+        if not self.gabor_periods_px or not all(p > 0 for p in self.gabor_periods_px):
+            raise ValueError("gabor_periods_px must be a non-empty tuple of positive periods")
+        if self.max_minutiae < self.min_minutiae:
+            raise ValueError("max_minutiae must be >= min_minutiae")
 
     def to_json(self) -> str:
         """Serialise to a JSON object string."""

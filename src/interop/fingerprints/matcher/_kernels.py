@@ -267,8 +267,10 @@ def _align(
 @njit(cache=True, nogil=True)
 def _mated_minutiae(
     geom_a: npt.NDArray[np.float32],
+    hull_a: npt.NDArray[np.float64],
     count_a: int,
     geom_b: npt.NDArray[np.float32],
+    hull_b: npt.NDArray[np.float64],
     count_b: int,
     ra: npt.NDArray[np.int64],
     rb: npt.NDArray[np.int64],
@@ -284,8 +286,9 @@ def _mated_minutiae(
     defines a rotation (the difference of the two minutiae's directions)
     and translation taking template B onto A (anchors giving nearly the
     same motion as an earlier one are skipped). B's minutiae are then
-    paired greedily with A's that lie within ``max_distance`` px and whose
-    directions differ by less than ``acos(cos_max_angle)``. This is the
+    paired one-to-one with A's that lie within ``max_distance`` px and whose
+    directions differ by less than ``acos(cos_max_angle)``, closest pairs
+    first. This is the
     global consolidation that local (cylinder) similarity lacks: on noisy
     templates many locally similar pairs disagree about the alignment.
 
@@ -300,6 +303,10 @@ def _mated_minutiae(
         xs[p] = geom_a[order[p], COL_X]
     used = np.zeros(n_r, dtype=np.bool_)
     taken = np.zeros(count_a, dtype=np.bool_)
+    taken_b = np.zeros(count_b, dtype=np.bool_)
+    cand_d2 = np.empty(count_a * count_b, dtype=np.float64)
+    cand_a = np.empty(count_a * count_b, dtype=np.int64)
+    cand_b = np.empty(count_a * count_b, dtype=np.int64)
     tried = np.empty((min(anchors, n_r), 4), dtype=np.float64)
     n_tried = 0
     best = 0
@@ -311,13 +318,22 @@ def _mated_minutiae(
             if not used[q] and (t < 0 or lam[q] > lam[t]):
                 t = q
         used[t] = True
-        c, s, tx, ty = _align(geom_a, ra[t], geom_b, rb[t])
+        i = ra[t]
+        j = rb[t]
+        c, s, tx, ty = _align(geom_a, i, geom_b, j)
+        # An anchor that an earlier motion already maps onto its partner
+        # (nearly the same rotation and position) would pair the same
+        # minutiae: skip it. The test is relative, so moving either
+        # template rigidly does not change which anchors are tried.
         repeat = False
         for q in range(n_tried):
+            cq = tried[q, 0]
+            sq = tried[q, 1]
+            ex = cq * geom_b[j, COL_X] + sq * geom_b[j, COL_Y] + tried[q, 2] - geom_a[i, COL_X]
+            ey = -sq * geom_b[j, COL_X] + cq * geom_b[j, COL_Y] + tried[q, 3] - geom_a[i, COL_Y]
             if (
-                c * tried[q, 0] + s * tried[q, 1] > _SAME_MOTION_COS
-                and abs(tx - tried[q, 2]) < _SAME_MOTION_PX
-                and abs(ty - tried[q, 3]) < _SAME_MOTION_PX
+                c * cq + s * sq > _SAME_MOTION_COS
+                and ex * ex + ey * ey < _SAME_MOTION_PX * _SAME_MOTION_PX
             ):
                 repeat = True
                 break
@@ -328,75 +344,89 @@ def _mated_minutiae(
         tried[n_tried, 2] = tx
         tried[n_tried, 3] = ty
         n_tried += 1
-        taken[:] = False
-        mated = 0
+        # candidate pairs within tolerance, then paired closest first: the
+        # result depends neither on the minutiae's order nor on the motion
+        n_cand = 0
         for jb in range(count_b):
             x = c * geom_b[jb, COL_X] + s * geom_b[jb, COL_Y] + tx
             y = -s * geom_b[jb, COL_X] + c * geom_b[jb, COL_Y] + ty
             # direction of jb after the rotation
             cb = geom_b[jb, COL_COS] * c - geom_b[jb, COL_SIN] * s
             sb = geom_b[jb, COL_SIN] * c + geom_b[jb, COL_COS] * s
-            pick = -1
-            pick_d2 = d2max
             p = np.searchsorted(xs, x - max_distance)
             while p < count_a and xs[p] <= x + max_distance:
                 ia = order[p]
+                ex = xs[p] - x
                 p += 1
-                if taken[ia]:
-                    continue
-                ex = xs[p - 1] - x
                 ey = geom_a[ia, COL_Y] - y
                 d2 = ex * ex + ey * ey
                 if (
-                    d2 <= pick_d2
+                    d2 <= d2max
                     and geom_a[ia, COL_COS] * cb + geom_a[ia, COL_SIN] * sb >= cos_max_angle
                 ):
-                    pick = ia
-                    pick_d2 = d2
-            if pick >= 0:
-                taken[pick] = True
+                    cand_d2[n_cand] = d2
+                    cand_a[n_cand] = ia
+                    cand_b[n_cand] = jb
+                    n_cand += 1
+        taken[:] = False
+        taken_b[:] = False
+        mated = 0
+        for q in np.argsort(cand_d2[:n_cand], kind="mergesort"):
+            if not taken[cand_a[q]] and not taken_b[cand_b[q]]:
+                taken[cand_a[q]] = True
+                taken_b[cand_b[q]] = True
                 mated += 1
         if mated > best:
             best = mated
             best_motion = (c, s, tx, ty)
     if best == 0:
         return 0, count_a, count_b
-    # Overlap under the best motion: the minutiae of each template inside
-    # the other's bounding box, grown by ``overlap_px`` (A's minutiae are
-    # taken into B's frame by the inverse motion).
+    # Overlap under the best motion: the minutiae of each template within
+    # ``overlap_px`` of the other's convex hull (A's minutiae are taken into
+    # B's frame by the inverse motion; hulls are in the y-up frame).
     c, s, tx, ty = best_motion
-    ax0, ax1, ay0, ay1 = _bounds(geom_a, count_a, overlap_px)
-    bx0, bx1, by0, by1 = _bounds(geom_b, count_b, overlap_px)
     in_a = 0
     for ia in range(count_a):
         ux = geom_a[ia, COL_X] - tx
         uy = geom_a[ia, COL_Y] - ty
         x = c * ux - s * uy
         y = s * ux + c * uy
-        if bx0 <= x <= bx1 and by0 <= y <= by1:
+        if _hull_distance(x, -y, hull_b) <= overlap_px:
             in_a += 1
     in_b = 0
     for jb in range(count_b):
         x = c * geom_b[jb, COL_X] + s * geom_b[jb, COL_Y] + tx
         y = -s * geom_b[jb, COL_X] + c * geom_b[jb, COL_Y] + ty
-        if ax0 <= x <= ax1 and ay0 <= y <= ay1:
+        if _hull_distance(x, -y, hull_a) <= overlap_px:
             in_b += 1
     return best, in_a, in_b
 
 
+@njit(cache=True, nogil=True)
+def cylinder_keys(cells: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """A 64-bit FNV-1a-style digest of each ``(2, W)`` cylinder of ``cells``."""
+    n = cells.shape[0]
+    keys = np.empty(n, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    for m in range(n):
+        h = np.uint64(0xCBF29CE484222325)
+        for r in range(2):
+            for w in range(cells.shape[2]):
+                h = (h ^ cells[m, r, w]) * prime
+        keys[m] = h
+    return keys
+
+
 @njit(cache=True, nogil=True, inline="always")
-def _bounds(
-    geom: npt.NDArray[np.float32], n: int, margin: float
-) -> tuple[float, float, float, float]:
-    """Bounding box (x0, x1, y0, y1) of the first ``n`` minutiae, grown by ``margin``."""
-    x0 = x1 = geom[0, COL_X]
-    y0 = y1 = geom[0, COL_Y]
-    for i in range(1, n):
-        x0 = min(x0, geom[i, COL_X])
-        x1 = max(x1, geom[i, COL_X])
-        y0 = min(y0, geom[i, COL_Y])
-        y1 = max(y1, geom[i, COL_Y])
-    return x0 - margin, x1 + margin, y0 - margin, y1 + margin
+def _ranks_before(
+    s: float, ka: np.uint64, kb: np.uint64, t: float, la: np.uint64, lb: np.uint64
+) -> bool:
+    """Whether pair (s, ka, kb) ranks before (t, la, lb): higher similarity, then smaller keys."""
+    if s != t:
+        return bool(s > t)
+    if ka != la:
+        return bool(ka < la)
+    return bool(kb < lb)
 
 
 @njit(cache=True, nogil=True)
@@ -405,11 +435,15 @@ def lss_r_score(
     geom_a: npt.NDArray[np.float32],
     dist_a: npt.NDArray[np.float32],
     radial_a: npt.NDArray[np.float32],
+    hull_a: npt.NDArray[np.float64],
+    keys_a: npt.NDArray[np.uint64],
     count_a: int,
     cells_b: npt.NDArray[np.uint64],
     geom_b: npt.NDArray[np.float32],
     dist_b: npt.NDArray[np.float32],
     radial_b: npt.NDArray[np.float32],
+    hull_b: npt.NDArray[np.float64],
+    keys_b: npt.NDArray[np.uint64],
     count_b: int,
     cfg: npt.NDArray[np.float64],
 ) -> float:
@@ -419,6 +453,7 @@ def lss_r_score(
     ``(N, 6)`` geometry whose first ``n`` rows belong to those cylinders,
     ``dist_*`` the ``(n, n)`` distances between those first ``n`` minutiae,
     ``radial_*`` their ``(n, n)`` radial angles d_R (see :func:`radial_angles`),
+    ``hull_*`` the convex hulls of all minutiae (y-up frame, see :func:`_hull_distance`),
     ``count_*`` the numbers of minutiae of the templates (n_A, n_B).
     """
     na = cells_a.shape[0]
@@ -468,11 +503,21 @@ def lss_r_score(
             if common < min_common or ones_a + ones_b == 0:
                 continue
             s = 1.0 - _SQRT[differ] / (_SQRT[ones_a] + _SQRT[ones_b])
-            if s <= 0.0 or (kept == n_r and s <= lam[n_r - 1]):
+            if s <= 0.0:
                 continue
-            # insert after equal values: ties keep (i, j) order
+            # Equal similarities are common (they are ratios of bit counts):
+            # ties are broken by the cylinders' keys, which depend on the
+            # cylinders' content only, not on the minutiae's order.
+            ka = keys_a[i]
+            kb = keys_b[j]
+            if kept == n_r and not _ranks_before(
+                s, ka, kb, lam[n_r - 1], keys_a[ra[n_r - 1]], keys_b[rb[n_r - 1]]
+            ):
+                continue
             p = kept if kept < n_r else n_r - 1
-            while p > 0 and lam[p - 1] < s:
+            while p > 0 and _ranks_before(
+                s, ka, kb, lam[p - 1], keys_a[ra[p - 1]], keys_b[rb[p - 1]]
+            ):
                 lam[p] = lam[p - 1]
                 ra[p] = ra[p - 1]
                 rb[p] = rb[p - 1]
@@ -546,8 +591,10 @@ def lss_r_score(
         return lss_r
     mated, overlap_a, overlap_b = _mated_minutiae(
         geom_a,
+        hull_a,
         count_a,
         geom_b,
+        hull_b,
         count_b,
         ra,
         rb,

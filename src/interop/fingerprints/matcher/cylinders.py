@@ -50,6 +50,12 @@ class PreparedTemplate:
     radial : (n, n) ndarray of float32
         Their radial angles, rad: ``radial[i, j]`` is the angle from minutia
         i's direction to the segment i → j (the paper's d_R).
+    hull : (H, 2) ndarray of float64
+        Convex hull of all minutiae, counter-clockwise in the y-up frame
+        ``(x, -y)``; the overlap of two aligned templates is measured with it.
+    keys : (n,) ndarray of uint64
+        A digest of each cylinder, which breaks ties between equally similar
+        cylinder pairs independently of the minutiae's order.
     parameters : MatcherParameters
         The parameters the cylinders were built with.
     """
@@ -58,6 +64,8 @@ class PreparedTemplate:
     geometry: npt.NDArray[np.float32]
     distances: npt.NDArray[np.float32]
     radial: npt.NDArray[np.float32]
+    hull: npt.NDArray[np.float64]
+    keys: npt.NDArray[np.uint64]
     parameters: MatcherParameters
     # 128-bit digest of the arrays: compare() puts the two templates in this
     # order, which makes it exactly symmetric.
@@ -145,6 +153,7 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     if n == 0:
         cells = np.zeros((0, 2, words), dtype=np.uint64)
         valid = np.zeros(0, dtype=np.bool_)
+        hull = np.zeros((0, 2), dtype=np.float64)
     else:
         # The hull is taken in the y-up frame so that "counter-clockwise" has
         # its usual meaning for the inside test.
@@ -179,9 +188,12 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     xy = geometry[:nv, :2].astype(np.float64)
     distances = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)).astype(np.float32)
     radial = k.radial_angles(geometry, nv)
-    for array in (cylinders, geometry, distances, radial):
+    keys = k.cylinder_keys(cylinders)
+    for array in (cylinders, geometry, distances, radial, hull, keys):
         array.setflags(write=False)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(cylinders.tobytes())
     digest.update(geometry.tobytes())
-    return PreparedTemplate(cylinders, geometry, distances, radial, params, digest.digest())
+    return PreparedTemplate(
+        cylinders, geometry, distances, radial, hull, keys, params, digest.digest()
+    )

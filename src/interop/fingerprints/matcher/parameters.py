@@ -49,7 +49,7 @@ class MatcherParameters:
 
     # --- Local similarity (paper Section 4) -----------------------------
     #: δ_θ, cylinders of minutiae whose directions differ more are not compared.
-    max_direction_difference_rad: float = math.pi / 3.0
+    max_direction_difference_rad: float = math.pi / 2.0
     #: min_ME, cells valid in both cylinders needed (as a fraction of the cells
     #: within R) for two cylinders to be matchable.
     min_matchable_cell_ratio: float = 0.60
@@ -106,6 +106,24 @@ class MatcherParameters:
                 "max_paired_minutiae must be >= min_paired_minutiae, got "
                 f"{self.max_paired_minutiae!r} < {self.min_paired_minutiae!r}"
             )
+        for name in ("min_valid_cell_ratio", "min_matchable_cell_ratio", "consolidation_weight"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+        for name in (
+            "hull_margin_px",
+            "relaxation_iterations",
+            "min_neighbour_minutiae",
+            "max_direction_difference_rad",
+            "consolidation_anchors",
+            "mate_max_distance_px",
+            "mate_max_angle_rad",
+            "overlap_distance_px",
+            "min_overlap_minutiae",
+        ):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"{name} must be >= 0, got {value!r}")
         if not 0.0 <= self.relaxation_weight <= 1.0:
             raise ValueError(f"relaxation_weight must be in [0, 1], got {self.relaxation_weight!r}")
 

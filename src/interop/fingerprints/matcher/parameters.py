@@ -77,7 +77,7 @@ class MatcherParameters:
     #: minutiae paired one-to-one under the rigid alignment given by one of
     #: the ``consolidation_anchors`` best relaxed pairs (w = 0: plain LSS-R).
     consolidation_weight: float = 0.5
-    consolidation_anchors: int = 6
+    consolidation_anchors: int = 3
     mate_max_distance_px: float = 12.0
     mate_max_angle_rad: float = 0.3
     #: Overlap normalisation: n_A, n_B count only the minutiae within this

@@ -76,7 +76,7 @@ class MatcherParameters:
     #: The final score is LSS-R^(1-w) * (m^2 / (n_A n_B))^w, m the most
     #: minutiae paired one-to-one under the rigid alignment given by one of
     #: the ``consolidation_anchors`` best relaxed pairs (w = 0: plain LSS-R).
-    consolidation_weight: float = 0.5
+    consolidation_weight: float = 0.3
     consolidation_anchors: int = 3
     mate_max_distance_px: float = 12.0
     mate_max_angle_rad: float = 0.3

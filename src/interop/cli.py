@@ -242,7 +242,8 @@ def _demo_tables(result: DemoResult, threshold: float) -> tuple[Table, Table, st
     summary = (
         f"Threshold {threshold:g} (FMR ≈ {100 * 10 ** (-threshold / 10):.2g}%): "
         f"{correct}/{n_genuine + n_impostor} verdicts correct\n"
-        f"  genuine {genuine_ok}/{n_genuine} matched, impostor {impostor_ok}/{n_impostor} rejected\n"
+        f"  genuine {genuine_ok}/{n_genuine} matched, "
+        f"impostor {impostor_ok}/{n_impostor} rejected\n"
         "Scores are calibrated on real sensors (FVC2002 DB1-3, see BENCHMARKS.md);\n"
         "synthetic prints score higher against each other (FVC2002's synthetic\n"
         "DB4: about 2% of impostor pairs reach t = 30)."

@@ -24,11 +24,13 @@ from tests.fingerprints.patterns import random_template, rescaled, rigid_motion
 
 
 def test_cell_layout_of_the_defaults() -> None:
-    """N_S = 16, R = 70: 208 cells within R; x 6 directions = 1,248 bits = 20 words."""
+    """N_S = 12, R = 70: 112 cells within R; x 6 directions = 672 bits = 11 words."""
     offsets = cell_offsets(DEFAULT_PARAMETERS)
-    assert offsets.shape == (208, 2)
+    assert offsets.shape == (112, 2)
     assert np.all(np.hypot(offsets[:, 0], offsets[:, 1]) <= DEFAULT_PARAMETERS.cylinder_radius_px)
-    assert words_per_cylinder(DEFAULT_PARAMETERS) == 20
+    assert words_per_cylinder(DEFAULT_PARAMETERS) == 11
+    paper = MatcherParameters(spatial_cells_per_side=16)
+    assert cell_offsets(paper).shape == (208, 2) and words_per_cylinder(paper) == 20
     # the cell grid is symmetric about the minutia
     assert {tuple(np.round(o, 6)) for o in offsets} == {tuple(np.round(-o, 6)) for o in offsets}
 

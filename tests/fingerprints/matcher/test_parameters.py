@@ -12,12 +12,12 @@ from interop.fingerprints.matcher import DEFAULT_PARAMETERS, MatcherParameters
 
 
 def test_defaults_are_the_papers() -> None:
-    """Cappelli, Ferrara & Maltoni 2010, Table 2 (bit-based MCC, LSS-R)."""
+    """Cappelli, Ferrara & Maltoni 2010, Table 2 (bit-based MCC, LSS-R), but N_S = 12."""
     p = DEFAULT_PARAMETERS
     assert p == MatcherParameters()
     assert p.resolution_ppi == 500
     assert p.cylinder_radius_px == 70
-    assert p.spatial_cells_per_side == 16
+    assert p.spatial_cells_per_side == 12  # the paper's 16: see the module docstring
     assert p.direction_cells == 6
     assert p.spatial_sigma_px == pytest.approx(28 / 3)
     assert p.direction_sigma_rad == pytest.approx(2 * math.pi / 9)

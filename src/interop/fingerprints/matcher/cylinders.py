@@ -9,7 +9,7 @@ invalid; cylinders with too few valid cells or neighbours are dropped.
 
 Deviation from the paper, for compactness and speed: only the cells whose
 centre lies within R are stored (the others are always invalid), so with
-N_S = 16, N_D = 6 a cylinder is 208 x 6 = 1,248 bits, 20 uint64 words, plus
+N_S = 12, N_D = 6 a cylinder is 112 x 6 = 672 bits, 11 uint64 words, plus
 as many validity bits.
 """
 

@@ -33,6 +33,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench-verify: $(STAMP)
+	mkdir -p benchmarks/results
 	$(BIN)/interop bench verify $${INTEROP_DATA:-../shared/data}/fvc2002 --json benchmarks/results/verify.json --det docs/img/det-fvc2002.png
 
 clean:

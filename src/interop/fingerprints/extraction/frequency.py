@@ -93,7 +93,9 @@ def ridge_period(
         return np.full((h, w), fallback, dtype=np.float32)
     left, centre, right = ring[idx, k - 1], ring[idx, k], ring[idx, k + 1]
     denom = left - 2 * centre + right
-    offset = np.where(np.abs(denom) > 1e-12, 0.5 * (left - right) / denom, 0.0)
+    offset = np.divide(
+        0.5 * (left - right), denom, out=np.zeros_like(denom), where=np.abs(denom) > 1e-12
+    )
     radius_peak = k + np.clip(offset, -0.5, 0.5)
     period = np.zeros((gh, gw))
     period[block_mask] = _FFT_SIZE / radius_peak

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from interop.evaluation.datasets import shared_data_dir
 from interop.evaluation.fvc import list_images, resolution_for
 from interop.fingerprints.errors import FingerprintError
 from interop.fingerprints.extraction import extract
@@ -105,9 +105,7 @@ def _tuple(name: str, values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    default = Path(
-        os.environ.get("INTEROP_DATA", Path(__file__).resolve().parents[2] / "shared/data")
-    )
+    default = shared_data_dir()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=default / "fvc2002")
     ap.add_argument("--write", action="store_true", help="rewrite the calibration table")

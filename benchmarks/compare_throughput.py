@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import cv2
 from threadpoolctl import threadpool_limits
 
+from interop.evaluation.datasets import shared_data_dir
 from interop.evaluation.fvc import find_databases, list_images, resolution_for
 from interop.fingerprints.errors import FingerprintError
 from interop.fingerprints.extraction import extract
@@ -52,9 +52,7 @@ def nbytes(p: PreparedTemplate) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    default = Path(
-        os.environ.get("INTEROP_DATA", Path(__file__).resolve().parents[2] / "shared/data")
-    )
+    default = shared_data_dir()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=default / "fvc2002")
     ap.add_argument("--repeats", type=int, default=3)

@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from interop.evaluation.datasets import shared_data_dir
 from interop.evaluation.fvc import find_databases, resolution_for
 from interop.evaluation.metrics import verification_metrics
 from interop.fingerprints.codecs import decode_template
@@ -53,9 +53,7 @@ def image_frame_template(iso: Path, ppi: float) -> Template:
 
 
 def main(argv: list[str] | None = None) -> int:
-    default = Path(
-        os.environ.get("INTEROP_DATA", Path(__file__).resolve().parents[2] / "shared/data")
-    )
+    default = shared_data_dir()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=default / "fvc2002")
     args = ap.parse_args(argv)

@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from interop.evaluation.datasets import shared_data_dir
 
-
-def shared_data_dir() -> Path:
-    """Directory of the outside data sets (``INTEROP_DATA`` or ``../shared/data``)."""
-    return Path(os.environ.get("INTEROP_DATA", REPO.parent / "shared" / "data"))
+__all__ = ["require_data", "shared_data_dir"]
 
 
 def require_data(relative: str) -> Path:

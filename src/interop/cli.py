@@ -23,6 +23,11 @@ bench_app = typer.Typer(
     help="Benchmarks that produce the figures in BENCHMARKS.md.", no_args_is_help=True
 )
 app.add_typer(bench_app, name="bench")
+synth_app = typer.Typer(
+    help="Synthetic data: fingerprints and a population, no real person's data.",
+    no_args_is_help=True,
+)
+app.add_typer(synth_app, name="synth")
 
 
 @app.command()

@@ -30,6 +30,43 @@ synth_app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 
 
+@synth_app.command("prints")
+def synth_prints(
+    out: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
+    fingers: Annotated[
+        int, typer.Option("--fingers", min=1, max=899, help="Fingers per database.")
+    ] = 10,
+    impressions: Annotated[
+        int, typer.Option("--impressions", min=1, max=100, help="Impressions per finger.")
+    ] = 8,
+    sets: Annotated[
+        int,
+        typer.Option(
+            "--sets", min=1, max=100, help="Databases to write (OUT/SYN1, OUT/SYN2, ... if > 1)."
+        ),
+    ] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same images.")] = 0,
+) -> None:
+    """Write synthetic FVC-style databases (NNN_K.png, 500 ppi) for `bench verify`."""
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from interop.fingerprints.synth.database import write_fvc_database
+
+    folders = [out] if sets == 1 else [out / f"SYN{k + 1}" for k in range(sets)]
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        for k, folder in enumerate(folders):
+            task = bar.add_task(f"{folder.name}: growing fingers", total=fingers * impressions)
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            write_fvc_database(
+                folder, fingers=fingers, impressions=impressions, seed=seed + k, progress=advance
+            )
+    typer.echo(f"{sets} database(s) of {fingers} x {impressions} images written under {out}")
+
+
 @app.command()
 def version() -> None:
     """Print the package version."""

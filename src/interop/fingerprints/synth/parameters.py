@@ -33,7 +33,7 @@ class MasterParameters:
     the round top, where the finger is cut by the crease)."""
 
     # --- singular points (offsets from the canvas centre, y down) ------------
-    loop_core_dx_sd_px: float = 18.0
+    loop_core_dx_sd_px: float = 28.0
     loop_core_dy_px: Range = (-70.0, -20.0)
     loop_delta_below_core_px: Range = (80.0, 140.0)
     loop_delta_side_px: Range = (60.0, 120.0)
@@ -54,15 +54,15 @@ class MasterParameters:
     arch_centre_dy_px: Range = (-40.0, 20.0)
 
     # --- orientation ----------------------------------------------------------
-    background_rotation_sd_rad: float = 0.06
+    background_rotation_sd_rad: float = 0.12
     """Whole-field rotation (the finger is never perfectly upright)."""
-    correction_sd_rad: float = 0.08
+    correction_sd_rad: float = 0.15
     correction_scale_px: float = 60.0
     """Smooth random correction of the zero-pole field: its standard
     deviation and the Gaussian correlation length of the noise."""
 
     # --- ridge period -----------------------------------------------------------
-    period_px: Range = (8.3, 9.4)
+    period_px: Range = (7.8, 10.4)
     """Mean ridge period of a finger (about 0.45 mm at 500 ppi)."""
     period_increase_px: float = 0.9
     """How much longer the period is at the bottom than at the top."""
@@ -121,16 +121,16 @@ class ImpressionParameters:
     """Largest rotation of the finger (about 15 degrees)."""
 
     # --- contact region ---------------------------------------------------------
-    contact_half_width_px: Range = (105.0, 135.0)
-    contact_half_height_px: Range = (140.0, 180.0)
-    contact_centre_sd_px: float = 12.0
+    contact_half_width_px: Range = (90.0, 135.0)
+    contact_half_height_px: Range = (120.0, 180.0)
+    contact_centre_sd_px: float = 20.0
     contact_edge_px: float = 20.0
     """Width of the fade between contact and no contact."""
     contact_roughness: float = 0.08
     """Relative random wobble of the contact outline."""
 
     # --- non-linear distortion (Cappelli, Maio & Maltoni 2001, in spirit) ------
-    distortion_px: Range = (2.0, 6.0)
+    distortion_px: Range = (3.0, 10.0)
     """Typical displacement at the border of the contact region."""
     distortion_exponent: float = 2.0
     distortion_saturation: float = 1.5
@@ -143,14 +143,14 @@ class ImpressionParameters:
     ridge_profile_px: float = 1.5
     """Gaussian sigma rounding the master's square ridge profile, so that
     the binarisation level below sets the ridge width gradually."""
-    ridge_threshold_sd: float = 0.15
+    ridge_threshold_sd: float = 0.2
     """Per-impression shift of the ridge binarisation level (dry/wet)."""
-    ridge_threshold_variation_sd: float = 0.1
+    ridge_threshold_variation_sd: float = 0.2
     ridge_threshold_variation_scale_px: float = 30.0
     """Smooth local variation of that level (uneven pressure)."""
     ridge_threshold_limit: float = 0.4
     """The level stays within +-this, so neither ridges nor valleys vanish."""
-    morphology_probability: float = 0.25
+    morphology_probability: float = 0.4
     """Chance of a 3 x 3 erosion (dry) or dilation (wet) of the ridges."""
     erosion_share: float = 0.5
     """Of those, the share that are erosions."""
@@ -161,7 +161,7 @@ class ImpressionParameters:
     ridge_grey: Range = (40.0, 90.0)
     valley_grey: Range = (180.0, 230.0)
     background_grey: Range = (215.0, 245.0)
-    noise_sd_grey: Range = (3.0, 9.0)
+    noise_sd_grey: Range = (5.0, 16.0)
     blur_px: Range = (0.4, 0.9)
     """Gaussian sigma of the sensor's point spread."""
 

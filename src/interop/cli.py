@@ -67,6 +67,53 @@ def synth_prints(
     typer.echo(f"{sets} database(s) of {fingers} x {impressions} images written under {out}")
 
 
+@synth_app.command("population")
+def synth_population(
+    out: Annotated[
+        Path,
+        typer.Argument(
+            dir_okay=False, help="JSON Lines file to write (gzip-compressed if it ends in .gz)."
+        ),
+    ],
+    people: Annotated[
+        int, typer.Option("--people", min=1, max=290_000_000, help="Residents to generate.")
+    ] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed, same population.")] = 0,
+) -> None:
+    """Write a synthetic population, its jurisdictions and its bookings (JSON Lines).
+
+    One record per line: a header, the state bureaus, the jurisdictions with
+    their activation days, one record per person (IDENT encounters and
+    criminal history nested), then the bookings in time order with their
+    ground truth. The format is documented in `interop.population.jsonl`.
+    """
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from interop.population import Scenario, write_jsonl
+
+    scenario = Scenario(people, seed)
+    tasks: dict[str, TaskID] = {}
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+
+        def advance(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        summary = write_jsonl(
+            scenario,
+            out,
+            progress=lambda done, total: advance("people", done, total),
+            booking_progress=lambda done, total: advance("bookings", done, total),
+        )
+    typer.echo(
+        f"{summary.people:,} people and {summary.bookings:,} bookings written to {out} "
+        f"({summary.submissions:,} submitted to IDENT, {summary.matches:,} matches; "
+        f"1 person stands for {scenario.scale:,.0f} residents)"
+    )
+
+
 @app.command()
 def version() -> None:
     """Print the package version."""

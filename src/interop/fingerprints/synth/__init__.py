@@ -17,6 +17,11 @@ Stages, one module each:
 * :mod:`.impression` -- placement, elastic distortion, contact region,
   pressure, grey levels and sensor noise.
 
+:mod:`.templates` skips the images for scale: minutiae sets drawn directly,
+with the perturbations of capture and extraction (``master_minutiae``,
+``minutiae_impression``, ``synthetic_templates``; its own numbers are in
+``TemplateSynthesisParameters``).
+
 Every tuned number is in :mod:`.parameters`.
 
 References
@@ -43,17 +48,33 @@ from interop.fingerprints.synth.parameters import (
     ImpressionParameters,
     MasterParameters,
 )
+from interop.fingerprints.synth.templates import (
+    DEFAULT_TEMPLATE_SYNTHESIS_PARAMETERS,
+    MasterMinutiae,
+    TemplateSynthesisParameters,
+    master_minutiae,
+    minutiae_impression,
+    synthetic_template_arrays,
+    synthetic_templates,
+)
 
 __all__ = [
     "CLASS_FREQUENCIES",
     "DEFAULT_IMPRESSION_PARAMETERS",
     "DEFAULT_MASTER_PARAMETERS",
+    "DEFAULT_TEMPLATE_SYNTHESIS_PARAMETERS",
     "ImpressionParameters",
     "MasterFingerprint",
+    "MasterMinutiae",
     "MasterParameters",
     "PatternClass",
     "SingularPoints",
+    "TemplateSynthesisParameters",
     "impression",
     "master_fingerprint",
+    "master_minutiae",
+    "minutiae_impression",
     "pattern_class",
+    "synthetic_template_arrays",
+    "synthetic_templates",
 ]

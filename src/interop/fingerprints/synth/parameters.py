@@ -82,7 +82,7 @@ class MasterParameters:
     filter are filtered with it, band by band; a speed setting)."""
     growth_gain: float = 2.5
     """Gain of the filter response before soft clipping (> 1 to grow)."""
-    seed_count: Range = (40.0, 70.0)
+    seed_count: Range = (150.0, 250.0)
     """Number of random starting points of the ridge growth."""
     seed_radius_px: int = 2
     max_iterations: int = 40

@@ -20,6 +20,7 @@ from interop.fingerprints import (
     ImageDecodeError,
     ImageError,
     ImageLimitError,
+    _wsq,
     decode_image,
     decode_raw,
     load_fingerprint,
@@ -544,10 +545,10 @@ def test_wsq_structural_damage_is_refused() -> None:
 def test_block_replay_refuses_what_would_derail_nbis() -> None:
     # Three 2-bit codes: 00 -> 101 (coefficient in 8 extra bits), 01 -> 5 (run of
     # five zeros), 10 -> 180 (coefficient 0); 11 is no code.
-    lookup = image_module._huffman_lookup(bytes([0, 3]) + bytes(14), bytes([101, 5, 180]), 0)
+    lookup = _wsq._huffman_lookup(bytes([0, 3]) + bytes(14), bytes([101, 5, 180]), 0)
 
     def count(coded: bytes, budget: int = 1000) -> int:
-        return image_module._count_coefficients(coded, lookup, budget=budget, offset=0)
+        return _wsq._count_coefficients(coded, lookup, budget=budget, offset=0)
 
     assert count(bytes([0b01_10_01_10])) == 12
     assert count(bytes([0b00_101010, 0b10_01_10_01])) == 1 + 5 + 1 + 5  # 101 + 8 bits

@@ -335,7 +335,7 @@ def _demo_tables(result: DemoResult, threshold: float) -> tuple[Table, Table, st
         f"impostor {impostor_ok}/{n_impostor} rejected\n"
         "Scores are calibrated on real sensors (FVC2002 DB1-3, see BENCHMARKS.md);\n"
         "synthetic prints score higher against each other (FVC2002's synthetic\n"
-        "DB4: about 2% of impostor pairs reach t = 30)."
+        "DB4: 1.5% of impostor pairs reach t = 30)."
     )
     return enrolment, matrix, summary
 

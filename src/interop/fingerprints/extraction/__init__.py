@@ -20,7 +20,7 @@ from interop.fingerprints.errors import ExtractionError, FailureToEnrol
 from interop.fingerprints.extraction.enhancement import gabor_enhance
 from interop.fingerprints.extraction.frequency import ridge_period
 from interop.fingerprints.extraction.minutiae import ENDING, detect_minutiae, ridge_skeleton
-from interop.fingerprints.extraction.normalization import local_contrast, normalize
+from interop.fingerprints.extraction.normalization import normalize_with_contrast
 from interop.fingerprints.extraction.orientation import orientation_field
 from interop.fingerprints.extraction.parameters import DEFAULT_PARAMETERS, ExtractionParameters
 from interop.fingerprints.extraction.quality import image_quality, quality_map
@@ -67,9 +67,8 @@ def extract(
         raise ExtractionError(f"image size {w}x{h} outside 64..{MAX_SIDE_PX} px")
     p = params
 
-    image = normalize(pixels, sigma_px=p.contrast_sigma_px)
+    image, contrast = normalize_with_contrast(pixels, sigma_px=p.contrast_sigma_px)
     emit("normalized", image)
-    contrast = local_contrast(pixels, sigma_px=p.contrast_sigma_px)
     emit("contrast", contrast)
     theta, coherence = orientation_field(
         image,

@@ -34,18 +34,28 @@ def normalize(pixels: npt.NDArray[np.uint8], *, sigma_px: float) -> npt.NDArray[
     >>> bool(abs(float(out[20:44, 20:44].mean())) < 0.2)
     True
     """
-    img = pixels.astype(np.float32)
-    mean = cv2.GaussianBlur(img, (0, 0), sigma_px)
-    centred = img - mean
-    var = cv2.GaussianBlur(centred * centred, (0, 0), sigma_px)
-    std = np.sqrt(np.maximum(var, 1e-6))
-    return (centred / (std + 1.0)).astype(np.float32)
+    return normalize_with_contrast(pixels, sigma_px=sigma_px)[0]
 
 
 def local_contrast(pixels: npt.NDArray[np.uint8], *, sigma_px: float) -> npt.NDArray[np.float32]:
     """Local standard deviation of grey levels, (H, W) float32, grey levels."""
+    return normalize_with_contrast(pixels, sigma_px=sigma_px)[1]
+
+
+def normalize_with_contrast(
+    pixels: npt.NDArray[np.uint8], *, sigma_px: float
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """:func:`normalize` and :func:`local_contrast` together, from one pair of blurs.
+
+    Returns
+    -------
+    normalized, contrast : (H, W) float32 ndarrays
+        ``(I - mean) / (std + 1)`` and ``std``, both statistics local under
+        a Gaussian window of ``sigma_px`` pixels.
+    """
     img = pixels.astype(np.float32)
     mean = cv2.GaussianBlur(img, (0, 0), sigma_px)
     centred = img - mean
     var = cv2.GaussianBlur(centred * centred, (0, 0), sigma_px)
-    return np.sqrt(np.maximum(var, 0.0)).astype(np.float32)
+    std = np.sqrt(np.maximum(var, 0.0))
+    return (centred / (std + 1.0)).astype(np.float32), std.astype(np.float32)

@@ -334,8 +334,8 @@ def _demo_tables(result: DemoResult, threshold: float) -> tuple[Table, Table, st
         f"  genuine {genuine_ok}/{n_genuine} matched, "
         f"impostor {impostor_ok}/{n_impostor} rejected\n"
         "Scores are calibrated on real sensors (FVC2002 DB1-3, see BENCHMARKS.md);\n"
-        "synthetic prints score higher against each other (FVC2002's synthetic\n"
-        "DB4: 1.5% of impostor pairs reach t = 30)."
+        "synthetic prints score higher against each other (2.6% of impostor pairs\n"
+        "reach t = 30 here, 1.5% on FVC2002's synthetic DB4; BENCHMARKS.md §2)."
     )
     return enrolment, matrix, summary
 

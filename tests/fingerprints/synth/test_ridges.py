@@ -12,6 +12,7 @@ from interop.fingerprints.synth.ridges import (
     finger_silhouette,
     grow_ridges,
     growth_kernel,
+    interrupt_ridges,
     period_map,
 )
 
@@ -88,3 +89,53 @@ def test_growth_is_deterministic() -> None:
     a, _ = grow_ridges(theta, period, mask, np.random.default_rng(3), DEFAULT_MASTER_PARAMETERS)
     b, _ = grow_ridges(theta, period, mask, np.random.default_rng(3), DEFAULT_MASTER_PARAMETERS)
     np.testing.assert_array_equal(a, b)
+
+
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _straight_ridges(period: float = 10.0) -> Arrays:
+    """Horizontal ridges (+1 on rows 0, period, ...), with orientation, period, mask."""
+    ys = np.arange(200, dtype=np.float32)[:, None]
+    ridges = np.repeat(np.cos(2 * np.pi * ys / period), 200, axis=1).astype(np.float32)
+    theta = np.zeros_like(ridges)
+    periods = np.full_like(ridges, period)
+    mask = np.zeros(ridges.shape, dtype=bool)
+    mask[45:155, 45:155] = True
+    return ridges, theta, periods, mask
+
+
+def test_breaks_cut_ridges_into_pieces_and_leave_valleys_and_neighbours_alone() -> None:
+    ridges, theta, periods, mask = _straight_ridges()
+    params = dataclasses.replace(
+        DEFAULT_MASTER_PARAMETERS, ridge_breaks=(4.0, 4.0), ridge_break_length_periods=(3.0, 3.0)
+    )
+    out = interrupt_ridges(ridges, theta, periods, mask, np.random.default_rng(3), params)
+    assert out.dtype == np.float32 and out.min() >= -1.0 and out.max() <= 1.0
+    ridge_rows = np.arange(0, 200, 10)
+    pieces = sum(
+        int(np.count_nonzero(np.diff((out[r] > 0).astype(np.int8)) == 1)) for r in ridge_rows
+    )
+    starts = sum(int(out[r, 0] > 0) for r in ridge_rows)
+    # 20 whole ridges before; each break adds one piece (two may share a ridge and merge)
+    assert 20 < pieces + starts <= 24
+    valley_rows = np.arange(5, 200, 10)
+    np.testing.assert_array_equal(out[valley_rows] <= ridges[valley_rows] + 1e-6, True)
+    assert (out <= ridges + 1e-6).all()  # a cut only darkens
+    # every changed pixel belongs to a ridge that was cut near that column
+    cut_centre = out[ridge_rows] < 0.5
+    near_cut = np.zeros_like(cut_centre)
+    for shift in range(-3, 4):
+        near_cut |= np.roll(cut_centre, shift, axis=1)
+    ys, xs = np.nonzero(np.abs(out - ridges) > 0.1)  # beyond the blur's faint tail
+    nearest = np.clip(np.rint(ys / 10).astype(int), 0, ridge_rows.size - 1)
+    assert near_cut[nearest, xs].all()
+    again = interrupt_ridges(ridges, theta, periods, mask, np.random.default_rng(3), params)
+    np.testing.assert_array_equal(out, again)
+
+
+def test_no_breaks_leaves_the_pattern_as_grown() -> None:
+    ridges, theta, periods, mask = _straight_ridges()
+    params = dataclasses.replace(DEFAULT_MASTER_PARAMETERS, ridge_breaks=(0.0, 0.0))
+    out = interrupt_ridges(ridges, theta, periods, mask, np.random.default_rng(0), params)
+    np.testing.assert_array_equal(out, ridges)

@@ -24,10 +24,15 @@ from interop.fingerprints.synth.orientation import (
     sample_pattern_class,
 )
 from interop.fingerprints.synth.parameters import DEFAULT_MASTER_PARAMETERS, MasterParameters
-from interop.fingerprints.synth.ridges import finger_silhouette, grow_ridges, period_map
+from interop.fingerprints.synth.ridges import (
+    finger_silhouette,
+    grow_ridges,
+    interrupt_ridges,
+    period_map,
+)
 
 # Independent random streams of one master (SeedSequence children, by index).
-_CLASS, _SHAPE, _ORIENTATION, _PERIOD, _GROWTH = range(5)
+_CLASS, _SHAPE, _ORIENTATION, _PERIOD, _GROWTH, _BREAKS = range(6)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +88,7 @@ class MasterFingerprint:
 def _streams(seed: int) -> list[np.random.Generator]:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(5)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(6)]
 
 
 def pattern_class(seed: int) -> PatternClass:
@@ -139,6 +144,7 @@ def master_fingerprint(
     theta, points = master_orientation(pattern, shape, centre, rng[_ORIENTATION], p)
     period = period_map(shape, mask, rng[_PERIOD], p)
     ridges, iterations = grow_ridges(theta, period, mask, rng[_GROWTH], p)
+    ridges = interrupt_ridges(ridges, theta, period, mask, rng[_BREAKS], p)
     return MasterFingerprint(
         seed=int(seed),
         pattern=pattern,

@@ -96,6 +96,20 @@ class MasterParameters:
     """A pixel has grown when |value| reaches ``saturation_level`` somewhere
     in the square window of this side centred on it."""
 
+    # --- ridge interruptions ----------------------------------------------------
+    ridge_breaks: Range = (30.0, 60.0)
+    """Number of breaks cut into grown ridges. Growth alone leaves ridges
+    unrealistically continuous, with minutiae only where ridges spread or
+    merge, so the minutiae of different fingers of a class point the same
+    ways at the same places (impostor scores too high: BENCHMARKS.md §2);
+    a break adds two facing ridge endings anywhere on the finger."""
+    ridge_break_length_periods: Range = (1.8, 4.0)
+    """Length of a break in local ridge periods (shorter gaps are bridged
+    by the extractor's ridge filters, as by an examiner's eye)."""
+    ridge_break_width_periods: float = 0.7
+    """Width of the cut across the ridge: wider than the ridge, narrower than
+    the distance to the neighbouring ridges' edges."""
+
     def to_json(self) -> str:
         """Serialise to a JSON object string."""
         return json.dumps(asdict(self))

@@ -272,3 +272,62 @@ def grow_ridges(
         if int(grown.sum()) >= target:
             settle -= 1
     return image, iterations
+
+
+def interrupt_ridges(
+    ridges: npt.NDArray[np.float32],
+    theta: npt.NDArray[np.float32],
+    period: npt.NDArray[np.float32],
+    mask: npt.NDArray[np.bool_],
+    rng: np.random.Generator,
+    params: MasterParameters,
+) -> npt.NDArray[np.float32]:
+    """Cut short breaks into grown ridges.
+
+    Each break is a straight cut along the local orientation, centred on a
+    random ridge pixel, ``ridge_break_length_periods`` local periods long
+    and ``ridge_break_width_periods`` wide, with softened edges; it turns
+    the ridge into valley, leaving two ridge endings that face each other.
+
+    Parameters
+    ----------
+    ridges : (H, W) float32 ndarray
+        Grown pattern in ``[-1, 1]`` (:func:`grow_ridges`); not modified.
+    theta, period : (H, W) float32 ndarray
+        Ridge orientation (radians) and period (pixels).
+    mask : (H, W) bool ndarray
+        The fingertip; breaks are centred inside it.
+    rng : numpy.random.Generator
+    params : MasterParameters
+        ``ridge_break*`` fields.
+
+    Returns
+    -------
+    (H, W) float32 ndarray
+        The pattern with its breaks, in ``[-1, 1]``.
+    """
+    p = params
+    ys, xs = np.nonzero(mask & (ridges > 0.7))
+    n = min(round(float(rng.uniform(*p.ridge_breaks))), ys.size)
+    if n == 0:
+        return ridges
+    picks = rng.choice(ys.size, size=n, replace=False)
+    lengths = rng.uniform(*p.ridge_break_length_periods, size=n)
+    cut = np.zeros(ridges.shape, dtype=np.float32)
+    scale = 4  # cv2 fixed-point coordinates (2 fractional bits)
+    for k, length in zip(picks, lengths, strict=True):
+        y, x = int(ys[k]), int(xs[k])
+        t, half = float(theta[y, x]), 0.5 * float(length) * float(period[y, x])
+        dx, dy = half * np.cos(t), half * np.sin(t)
+        cv2.line(
+            cut,
+            (round(scale * (x - dx)), round(scale * (y - dy))),
+            (round(scale * (x + dx)), round(scale * (y + dy))),
+            1.0,
+            thickness=max(1, round(p.ridge_break_width_periods * float(period[y, x]))),
+            lineType=cv2.LINE_AA,
+            shift=2,
+        )
+    soft = cv2.GaussianBlur(cut, (0, 0), 1.0)
+    out: npt.NDArray[np.float32] = np.asarray(ridges * (1 - soft) - soft, dtype=np.float32)
+    return out

@@ -1,0 +1,48 @@
+"""1:N identification: galleries of enrolled subjects, pre-filter, search, fusion."""
+
+from interop.fingerprints.gallery.fusion import fused_score, threshold_for_fpir
+from interop.fingerprints.gallery.gallery import (
+    DEFAULT_SEARCH_PARAMETERS,
+    FINGER_POSITIONS,
+    Candidate,
+    Gallery,
+    GalleryError,
+    GalleryFileError,
+    SearchParameters,
+    SearchResult,
+    assemble_result,
+    merge_shortlists,
+    pack_minutiae,
+    unpack_minutiae,
+    usable_probe,
+)
+from interop.fingerprints.gallery.index import (
+    DEFAULT_INDEX_PARAMETERS,
+    IndexParameters,
+    PairIndex,
+    enrolment_keys,
+    search_keys,
+)
+
+__all__ = [
+    "DEFAULT_INDEX_PARAMETERS",
+    "DEFAULT_SEARCH_PARAMETERS",
+    "FINGER_POSITIONS",
+    "Candidate",
+    "Gallery",
+    "GalleryError",
+    "GalleryFileError",
+    "IndexParameters",
+    "PairIndex",
+    "SearchParameters",
+    "SearchResult",
+    "assemble_result",
+    "enrolment_keys",
+    "fused_score",
+    "merge_shortlists",
+    "pack_minutiae",
+    "search_keys",
+    "threshold_for_fpir",
+    "unpack_minutiae",
+    "usable_probe",
+]

@@ -1,0 +1,242 @@
+"""Compiled kernels of the pre-filter: minutia-pair keys and vote counting.
+
+The pre-filter is an inverted index of *minutia pairs* (Germain, Califano &
+Colville's FLASH idea, with pairs instead of triplets): each minutia and each
+of its nearest neighbours give one key from three quantities that a rotation
+and a shift of the finger leave unchanged,
+
+* ``d``: the distance between the two minutiae, px at 500 ppi;
+* ``r``: the direction of the segment from the first to the second,
+  measured from the first minutia's direction, rad in [0, 2 pi);
+* ``q``: the second minutia's direction minus the first's, rad in [0, 2 pi).
+
+A gallery finger stores each key once, in the bin its values fall in; a probe
+looks each of its pairs up in the ``2 x 2 x 2`` bins around its values (the
+bin it falls in and the nearer neighbour along each axis), so that a pair
+measured a little differently in two captures still meets itself. A
+gallery finger's vote count is then the number of (probe lookup, gallery
+key) coincidences.
+
+Written with Numba because the work is a loop over a few hundred pairs per
+finger and, at search time, over posting lists of millions of entries: no
+library offers this inverted index, and NumPy would need temporaries as
+large as the posting lists.
+
+Nothing here validates its input; :mod:`.index` hands over arrays of the
+documented shapes and dtypes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+_TWO_PI = 2.0 * math.pi
+ABS_BINS = 16
+
+
+@njit(cache=True, nogil=True)
+def pair_features(
+    x: npt.NDArray[np.float32],
+    y: npt.NDArray[np.float32],
+    angle: npt.NDArray[np.float32],
+    neighbours: int,
+    max_distance_px: float,
+) -> npt.NDArray[np.float64]:
+    """The (d, r, q) of every minutia with each of its nearest neighbours.
+
+    Parameters
+    ----------
+    x, y, angle : (N,) float32 ndarray
+        Minutiae (pixels at 500 ppi, y down; ISO angles, CCW as seen).
+    neighbours : int
+        Nearest neighbours per minutia.
+    max_distance_px : float
+        Neighbours farther than this are left out.
+
+    Returns
+    -------
+    (P, 3) float64 ndarray
+        One row per ordered pair: d px, r rad, q rad (both in [0, 2 pi)).
+    """
+    n = x.shape[0]
+    k = min(neighbours, n - 1) if n > 1 else 0
+    out = np.empty((n * k, 4), dtype=np.float64)
+    dist = np.empty(n, dtype=np.float64)
+    count = 0
+    for i in range(n):
+        for j in range(n):
+            dx = float(x[j]) - float(x[i])
+            dy = float(y[j]) - float(y[i])
+            dist[j] = math.sqrt(dx * dx + dy * dy)
+        dist[i] = np.inf
+        order = np.argsort(dist)
+        for t in range(k):
+            j = order[t]
+            d = dist[j]
+            if d > max_distance_px:
+                break
+            # direction of the segment i -> j in the ISO convention (y up)
+            seg = math.atan2(float(y[i]) - float(y[j]), float(x[j]) - float(x[i]))
+            r = (seg - float(angle[i])) % _TWO_PI
+            q = (float(angle[j]) - float(angle[i])) % _TWO_PI
+            out[count, 0] = d
+            out[count, 1] = r
+            out[count, 2] = q
+            out[count, 3] = float(angle[i]) % _TWO_PI
+            count += 1
+    return out[:count]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bin(value: float, width: float, bins: int, cyclic: bool) -> int:
+    b = math.floor(value / width)
+    if cyclic:
+        return b % bins
+    return min(max(b, 0), bins - 1)
+
+
+@njit(cache=True, nogil=True)
+def gallery_keys(
+    features: npt.NDArray[np.float64],
+    distance_bin_px: float,
+    distance_bins: int,
+    angle_bins: int,
+) -> npt.NDArray[np.int32]:
+    """The distinct keys of a gallery finger's pairs, sorted.
+
+    Parameters
+    ----------
+    features : (P, 3) float64 ndarray
+        From :func:`pair_features`.
+    distance_bin_px : float
+        Width of a distance bin.
+    distance_bins, angle_bins : int
+        Bins along d, and along each of r and q.
+
+    Returns
+    -------
+    (K,) int32 ndarray
+        Sorted distinct keys ``(d_bin * angle_bins + r_bin) * angle_bins + q_bin``.
+    """
+    width = _TWO_PI / angle_bins
+    keys = np.empty(features.shape[0], dtype=np.int32)
+    for p in range(features.shape[0]):
+        bd = _bin(features[p, 0], distance_bin_px, distance_bins, False)
+        br = _bin(features[p, 1], width, angle_bins, True)
+        bq = _bin(features[p, 2], width, angle_bins, True)
+        ba = _bin(features[p, 3], _TWO_PI / ABS_BINS, ABS_BINS, True)
+        keys[p] = ((bd * angle_bins + br) * angle_bins + bq) * ABS_BINS + ba
+    return np.unique(keys)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _two_bins(value: float, width: float, bins: int, cyclic: bool) -> tuple[int, int]:
+    """The bin ``value`` falls in and its neighbour on the nearer side."""
+    b = math.floor(value / width)
+    other = b + 1 if value / width - b >= 0.5 else b - 1
+    if cyclic:
+        return b % bins, other % bins
+    b = min(max(b, 0), bins - 1)
+    other = min(max(other, 0), bins - 1)
+    return b, other
+
+
+@njit(cache=True, nogil=True)
+def probe_keys(
+    features: npt.NDArray[np.float64],
+    distance_bin_px: float,
+    distance_bins: int,
+    angle_bins: int,
+) -> npt.NDArray[np.int32]:
+    """The distinct keys a probe finger looks up (up to 8 per pair), sorted.
+
+    Same parameters as :func:`gallery_keys`.
+    """
+    width = _TWO_PI / angle_bins
+    keys = np.empty(features.shape[0] * 16, dtype=np.int32)
+    count = 0
+    for p in range(features.shape[0]):
+        d0, d1 = _two_bins(features[p, 0], distance_bin_px, distance_bins, False)
+        r0, r1 = _two_bins(features[p, 1], width, angle_bins, True)
+        q0, q1 = _two_bins(features[p, 2], width, angle_bins, True)
+        a0, a1 = _two_bins(features[p, 3], _TWO_PI / ABS_BINS, ABS_BINS, True)
+        for bd in (d0, d1):
+            for br in (r0, r1):
+                for bq in (q0, q1):
+                    for ba in (a0, a1):
+                        keys[count] = ((bd * angle_bins + br) * angle_bins + bq) * ABS_BINS + ba
+                        count += 1
+    return np.unique(keys[:count])
+
+
+@njit(cache=True, nogil=True)
+def count_votes(
+    probe: npt.NDArray[np.int32],
+    starts: npt.NDArray[np.int64],
+    postings: npt.NDArray[np.int32],
+    votes: npt.NDArray[np.int32],
+) -> int:
+    """Add one vote to each finger row listed under each probe key.
+
+    Parameters
+    ----------
+    probe : (K,) int32 ndarray
+        Keys looked up.
+    starts : (key_space + 1,) int64 ndarray
+        CSR offsets: key ``k``'s rows are ``postings[starts[k]:starts[k + 1]]``.
+    postings : (E,) int32 ndarray
+        Finger rows.
+    votes : (rows,) int32 ndarray
+        Accumulated in place.
+
+    Returns
+    -------
+    int
+        Postings scanned.
+    """
+    scanned = 0
+    for key in probe:
+        for e in range(starts[key], starts[key + 1]):
+            votes[postings[e]] += 1
+        scanned += starts[key + 1] - starts[key]
+    return scanned
+
+
+@njit(cache=True, nogil=True)
+def count_votes_unsorted(
+    lookup: npt.NDArray[np.bool_],
+    keys: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int32],
+    votes: npt.NDArray[np.int32],
+) -> None:
+    """Votes from an unsorted (key, row) list: the index's recent additions.
+
+    ``lookup[k]`` is True for the probe's keys; each listed key found there
+    adds one vote to its row.
+    """
+    for e in range(keys.shape[0]):
+        if lookup[keys[e]]:
+            votes[rows[e]] += 1
+
+
+@njit(cache=True, nogil=True)
+def build_csr(
+    keys: npt.NDArray[np.int32], rows: npt.NDArray[np.int32], key_space: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Counting sort of (key, row) entries into CSR form (rows keep their order)."""
+    starts = np.zeros(key_space + 1, dtype=np.int64)
+    for k in keys:
+        starts[k + 1] += 1
+    for k in range(key_space):
+        starts[k + 1] += starts[k]
+    fill = starts[:-1].copy()
+    postings = np.empty(keys.shape[0], dtype=np.int32)
+    for e in range(keys.shape[0]):
+        k = keys[e]
+        postings[fill[k]] = rows[e]
+        fill[k] += 1
+    return starts, postings

@@ -1,0 +1,809 @@
+"""An identification gallery: enrolled subjects, up to ten fingers each, and search.
+
+::
+
+    gallery = Gallery()
+    gallery.enrol("S-0001", {2: right_index, 7: left_index})   # position -> Template
+    result = gallery.search({2: probe_right_index})
+    result.candidates[0].subject_id, result.candidates[0].score, result.identified
+
+Storage, per enrolled finger: its minutiae packed in 7 bytes each (x, y in
+whole pixels, angle in 256ths of a turn, type, quality: the precision of
+ISO/IEC 19794-2:2005), a row of finger metadata, and its pre-filter keys
+(:mod:`.index`, 4 bytes each). Prepared comparison forms
+(:func:`interop.fingerprints.prepare`, 5-15 KiB each) are made on demand
+for the fingers a search compares in full and kept in a bounded cache.
+
+Search (:meth:`Gallery.search`): each probe finger votes through the index
+of its own finger position (like positions only; position 0, unknown,
+forms its own group); votes become a pre-filter score per subject, summed
+over fingers; the ``shortlist`` best subjects are compared in full, finger by
+finger, and their per-finger scores fused (:func:`.fusion.fused_score`).
+Ties are broken by subject id, so that a sharded gallery returns exactly
+what one gallery returns.
+
+Concurrency: any number of searches run together; enrolment, replacement and
+removal wait for them and exclude them, so a search sees a subject wholly
+or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from interop.fingerprints.gallery.fusion import fused_score, threshold_for_fpir
+from interop.fingerprints.gallery.index import (
+    DEFAULT_INDEX_PARAMETERS,
+    IndexParameters,
+    PairIndex,
+    enrolment_keys,
+    search_keys,
+)
+from interop.fingerprints.matcher import PreparedTemplate, compare, prepare
+from interop.fingerprints.template import MINUTIA_DTYPE, Template
+
+FINGER_POSITIONS = range(11)
+"""ANSI/NIST finger positions: 0 unknown, 1-5 right thumb to little, 6-10 left."""
+
+MAX_MINUTIAE = 255
+"""Most minutiae kept per finger (the highest-quality ones), as in ISO 19794-2."""
+
+MAX_SUBJECT_ID_LENGTH = 64
+
+PACKED_MINUTIA_DTYPE = np.dtype(
+    [("x", "<u2"), ("y", "<u2"), ("angle", "u1"), ("type", "u1"), ("quality", "u1")]
+)
+"""Stored minutia: whole pixels at 500 ppi, angle in 1/256 turns (ISO 2005)."""
+
+_ROW_DTYPE = np.dtype(
+    [
+        ("subject", "<i4"),
+        ("position", "u1"),
+        ("alive", "?"),
+        ("start", "<i8"),
+        ("count", "<u2"),
+        ("keys", "<u2"),
+        ("width", "<u2"),
+        ("height", "<u2"),
+    ]
+)
+
+_FORMAT = "interop-gallery-1"
+
+
+class GalleryError(ValueError):
+    """A gallery operation was given something it cannot take."""
+
+
+class GalleryFileError(GalleryError):
+    """A saved gallery cannot be read: missing, damaged or of another format."""
+
+
+@dataclass(frozen=True)
+class SearchParameters:
+    """How a search runs.
+
+    Attributes
+    ----------
+    shortlist : int
+        Subjects compared in full after the pre-filter.
+    candidates : int
+        Length of the returned candidate list.
+    fpir : float
+        Target false-positive identification rate of the decision.
+    min_probe_minutiae : int
+        Probe fingers with fewer minutiae are left out (failure to enrol).
+    """
+
+    shortlist: int = 40
+    candidates: int = 10
+    fpir: float = 0.001
+    min_probe_minutiae: int = 5
+
+    def __post_init__(self) -> None:
+        if self.shortlist < 1 or self.candidates < 1:
+            raise ValueError("shortlist and candidates must be at least 1")
+        if not 0.0 < self.fpir < 1.0:
+            raise ValueError(f"fpir must be in (0, 1), got {self.fpir!r}")
+        if self.min_probe_minutiae < 0:
+            raise ValueError("min_probe_minutiae must be non-negative")
+
+
+DEFAULT_SEARCH_PARAMETERS = SearchParameters()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One subject of a candidate list.
+
+    Attributes
+    ----------
+    subject_id : str
+    score : float
+        Fused score (:func:`.fusion.fused_score`), false-match scale.
+    finger_scores : dict of int to float
+        Calibrated score of each finger position compared.
+    prefilter : float
+        The pre-filter score that put it on the shortlist.
+    """
+
+    subject_id: str
+    score: float
+    finger_scores: dict[int, float]
+    prefilter: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search returns.
+
+    Attributes
+    ----------
+    candidates : list of Candidate
+        Best first (score, then subject id).
+    threshold : float
+        Fused score at which a candidate is an identification, for the
+        target FPIR and the number of subjects searched.
+    searched : int
+        Subjects searched (the gallery, or its filtered part).
+    probe_fingers : tuple of int
+        Probe finger positions used (after failures to enrol).
+    scanned : int
+        Index entries read by the pre-filter.
+    compared : int
+        Finger comparisons in full.
+    """
+
+    candidates: list[Candidate]
+    threshold: float
+    searched: int
+    probe_fingers: tuple[int, ...]
+    scanned: int = 0
+    compared: int = 0
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def identified(self) -> bool:
+        """Whether the best candidate reaches the threshold."""
+        return bool(self.candidates) and self.candidates[0].score >= self.threshold
+
+    @property
+    def identity(self) -> str | None:
+        """The identified subject, or ``None``."""
+        return self.candidates[0].subject_id if self.identified else None
+
+
+class _ReadWriteLock:
+    """Many readers or one writer (writers are not starved: they queue first)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class _Growable:
+    """A 1-D NumPy array with amortised O(1) append."""
+
+    def __init__(
+        self, dtype: np.dtype[np.void] | type, data: npt.NDArray[np.generic] | None = None
+    ) -> None:
+        self.data: npt.NDArray[Any] = np.zeros(16, dtype=dtype) if data is None else data
+        self.size = 0 if data is None else int(data.shape[0])
+
+    def extend(self, values: npt.NDArray[np.generic]) -> int:
+        start = self.size
+        end = start + values.shape[0]
+        if end > self.data.shape[0] or not self.data.flags.writeable:
+            grown = np.zeros(max(end, 2 * self.data.shape[0]), dtype=self.data.dtype)
+            grown[:start] = self.data[:start]
+            self.data = grown
+        self.data[start:end] = values
+        self.size = end
+        return start
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+
+def _normalise_fingers(
+    fingers: Mapping[int, Template | None] | Iterable[Template],
+) -> dict[int, Template]:
+    """``{position: template}`` from a mapping or from templates' own positions."""
+    if isinstance(fingers, Mapping):
+        items = [(int(p), t) for p, t in fingers.items() if t is not None]
+    else:
+        items = []
+        for t in fingers:
+            if not isinstance(t, Template):
+                raise GalleryError(f"expected Template, got {type(t).__name__}")
+            items.append((int(t.finger_position), t))
+    out: dict[int, Template] = {}
+    for position, template in items:
+        if position not in FINGER_POSITIONS:
+            raise GalleryError(f"finger position must be 0..10, got {position}")
+        if not isinstance(template, Template):
+            kind = type(template).__name__
+            raise GalleryError(f"finger {position}: expected Template, got {kind}")
+        if position in out:
+            raise GalleryError(f"finger position {position} given twice")
+        if template.resolution_ppi != 500:
+            raise GalleryError(
+                f"finger {position}: templates must be at 500 ppi, got {template.resolution_ppi}"
+            )
+        out[position] = template
+    if not out:
+        raise GalleryError("no finger given")
+    return out
+
+
+def _check_subject_id(subject_id: object) -> str:
+    if (
+        not isinstance(subject_id, str)
+        or not 0 < len(subject_id) <= MAX_SUBJECT_ID_LENGTH
+        or not subject_id.isprintable()
+    ):
+        raise GalleryError(
+            f"subject id must be a printable string of 1..{MAX_SUBJECT_ID_LENGTH} characters"
+        )
+    return subject_id
+
+
+def pack_minutiae(template: Template) -> npt.NDArray[np.void]:
+    """A template's minutiae in :data:`PACKED_MINUTIA_DTYPE` (best quality first
+    when there are more than :data:`MAX_MINUTIAE`)."""
+    m = template.minutiae
+    if m.shape[0] > MAX_MINUTIAE:
+        m = m[np.argsort(-m["quality"].astype(np.int16), kind="stable")[:MAX_MINUTIAE]]
+    out = np.zeros(m.shape[0], dtype=PACKED_MINUTIA_DTYPE)
+    out["x"] = np.clip(np.rint(m["x"]), 0, 65535)
+    out["y"] = np.clip(np.rint(m["y"]), 0, 65535)
+    out["angle"] = np.rint(m["angle"] * (256 / (2 * math.pi))).astype(np.int64) % 256
+    out["type"] = m["type"]
+    out["quality"] = m["quality"]
+    return out
+
+
+def unpack_minutiae(packed: npt.NDArray[np.void]) -> npt.NDArray[np.void]:
+    """Inverse of :func:`pack_minutiae`, as :data:`MINUTIA_DTYPE`."""
+    out = np.zeros(packed.shape[0], dtype=MINUTIA_DTYPE)
+    out["x"] = packed["x"]
+    out["y"] = packed["y"]
+    out["angle"] = packed["angle"].astype(np.float32) * np.float32(2 * math.pi / 256)
+    out["type"] = packed["type"]
+    out["quality"] = packed["quality"]
+    return out
+
+
+def usable_probe(
+    probe: Mapping[int, Template | None] | Iterable[Template],
+    params: SearchParameters = DEFAULT_SEARCH_PARAMETERS,
+) -> dict[int, Template]:
+    """A probe's fingers by position, without those with too few minutiae.
+
+    Raises
+    ------
+    GalleryError
+        If the probe is invalid (see :meth:`Gallery.enrol`).
+    """
+    return {
+        p: t
+        for p, t in _normalise_fingers(probe).items()
+        if t.minutiae.shape[0] >= params.min_probe_minutiae
+    }
+
+
+def merge_shortlists(
+    lists: Iterable[list[tuple[str, float]]], size: int
+) -> list[tuple[str, float]]:
+    """The ``size`` best (subject id, score) entries of several lists: highest
+    score first, ties by subject id (the order every search stage uses)."""
+    merged = [entry for entries in lists for entry in entries]
+    merged.sort(key=lambda e: (-e[1], e[0]))
+    return merged[:size]
+
+
+def assemble_result(
+    candidates: list[Candidate],
+    *,
+    searched: int,
+    probe_fingers: tuple[int, ...],
+    params: SearchParameters,
+    scanned: int = 0,
+    compared: int = 0,
+    timings_s: dict[str, float] | None = None,
+) -> SearchResult:
+    """The :class:`SearchResult` of fully compared candidates (any order)."""
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.subject_id))
+    return SearchResult(
+        candidates=ranked[: params.candidates],
+        threshold=threshold_for_fpir(max(searched, 1), params.fpir),
+        searched=searched,
+        probe_fingers=probe_fingers,
+        scanned=scanned,
+        compared=compared,
+        timings_s=dict(timings_s or {}),
+    )
+
+
+class Gallery:
+    """Enrolled subjects with up to ten fingers each; 1:N search.
+
+    Parameters
+    ----------
+    index_params : IndexParameters
+        Pre-filter key parameters (fixed for the gallery's life).
+    cache_size : int
+        Prepared gallery fingers kept between searches.
+    """
+
+    def __init__(
+        self,
+        index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
+        *,
+        cache_size: int = 4096,
+    ) -> None:
+        self.index_params = index_params
+        self._lock = _ReadWriteLock()
+        self._subject_ids: list[str] = []
+        self._subject_index: dict[str, int] = {}
+        self._subject_rows: dict[int, list[int]] = {}
+        self._rows = _Growable(_ROW_DTYPE)
+        self._minutiae = _Growable(PACKED_MINUTIA_DTYPE)
+        self._indexes: dict[int, PairIndex] = {}
+        self._cache: OrderedDict[int, PreparedTemplate] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cache_size = cache_size
+
+    # --- contents ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._subject_rows)
+
+    def __contains__(self, subject_id: object) -> bool:
+        index = self._subject_index.get(subject_id) if isinstance(subject_id, str) else None
+        return index is not None and index in self._subject_rows
+
+    def subject_ids(self) -> list[str]:
+        """Enrolled subjects, in enrolment order."""
+        with self._lock.read():
+            return [self._subject_ids[i] for i in self._subject_rows]
+
+    @property
+    def finger_count(self) -> int:
+        """Enrolled fingers."""
+        with self._lock.read():
+            return sum(len(rows) for rows in self._subject_rows.values())
+
+    def fingers(self, subject_id: str) -> dict[int, Template]:
+        """The stored fingers of a subject (as stored: packed precision).
+
+        Raises
+        ------
+        KeyError
+            If the subject is not enrolled.
+        """
+        with self._lock.read():
+            index = self._subject_index.get(subject_id)
+            if index is None or index not in self._subject_rows:
+                raise KeyError(subject_id)
+            return {
+                int(self._rows.data[r]["position"]): self._template(r)
+                for r in self._subject_rows[index]
+            }
+
+    def memory_bytes(self) -> int:
+        """Bytes held by stored minutiae, finger rows and the indexes (the
+        prepared-template cache excluded)."""
+        with self._lock.read():
+            return int(
+                self._rows.size * _ROW_DTYPE.itemsize
+                + self._minutiae.size * PACKED_MINUTIA_DTYPE.itemsize
+                + sum(ix.nbytes for ix in self._indexes.values())
+            )
+
+    # --- enrolment ----------------------------------------------------------------
+    def enrol(
+        self, subject_id: str, fingers: Mapping[int, Template | None] | Iterable[Template]
+    ) -> None:
+        """Add a subject.
+
+        Raises
+        ------
+        GalleryError
+            If the subject is already enrolled, or the fingers are invalid
+            (positions outside 0..10 or repeated, not 500 ppi, none given).
+        """
+        sid = _check_subject_id(subject_id)
+        prepared = self._prepare_rows(_normalise_fingers(fingers))
+        with self._lock.write():
+            if sid in self:
+                raise GalleryError(f"subject {sid!r} is already enrolled")
+            self._insert(sid, prepared)
+
+    def replace(
+        self, subject_id: str, fingers: Mapping[int, Template | None] | Iterable[Template]
+    ) -> None:
+        """Replace a subject's fingers (or add the subject), atomically."""
+        sid = _check_subject_id(subject_id)
+        prepared = self._prepare_rows(_normalise_fingers(fingers))
+        with self._lock.write():
+            if sid in self:
+                self._delete(self._subject_index[sid])
+            self._insert(sid, prepared)
+
+    def remove(self, subject_id: str) -> None:
+        """Remove a subject.
+
+        Raises
+        ------
+        KeyError
+            If the subject is not enrolled.
+        """
+        with self._lock.write():
+            if subject_id not in self:
+                raise KeyError(subject_id)
+            self._delete(self._subject_index[subject_id])
+
+    def _prepare_rows(
+        self, fingers: dict[int, Template]
+    ) -> list[tuple[int, Template, npt.NDArray[np.void], npt.NDArray[np.int32]]]:
+        out = []
+        for position, template in sorted(fingers.items()):
+            packed = pack_minutiae(template)
+            keys = enrolment_keys(unpack_minutiae(packed), self.index_params)
+            out.append((position, template, packed, keys))
+        return out
+
+    def _insert(
+        self,
+        sid: str,
+        fingers: list[tuple[int, Template, npt.NDArray[np.void], npt.NDArray[np.int32]]],
+    ) -> None:
+        index = self._subject_index.get(sid)
+        if index is None:
+            index = len(self._subject_ids)
+            self._subject_ids.append(sid)
+            self._subject_index[sid] = index
+        rows: list[int] = []
+        for position, template, packed, keys in fingers:
+            start = self._minutiae.extend(packed)
+            row = np.zeros(1, dtype=_ROW_DTYPE)
+            row[0] = (
+                index,
+                position,
+                True,
+                start,
+                packed.shape[0],
+                min(keys.size, 65535),
+                min(template.width, 65535),
+                min(template.height, 65535),
+            )
+            r = self._rows.extend(row)
+            if position not in self._indexes:
+                self._indexes[position] = PairIndex(self.index_params)
+            self._indexes[position].add(r, keys)
+            rows.append(r)
+        self._subject_rows[index] = rows
+
+    def _delete(self, index: int) -> None:
+        for r in self._subject_rows.pop(index):
+            self._rows.data[r]["alive"] = False
+            self._indexes[int(self._rows.data[r]["position"])].remove(r)
+            with self._cache_lock:
+                self._cache.pop(r, None)
+
+    # --- search -------------------------------------------------------------------
+    def _template(self, row: int) -> Template:
+        meta = self._rows.data[row]
+        start, count = int(meta["start"]), int(meta["count"])
+        return Template(
+            minutiae=unpack_minutiae(self._minutiae.data[start : start + count]),
+            width=int(meta["width"]),
+            height=int(meta["height"]),
+            resolution_ppi=500,
+            finger_position=int(meta["position"]),
+        )
+
+    def _prepared(self, row: int) -> PreparedTemplate:
+        with self._cache_lock:
+            hit = self._cache.get(row)
+            if hit is not None:
+                self._cache.move_to_end(row)
+                return hit
+        made = prepare(self._template(row))
+        with self._cache_lock:
+            self._cache[row] = made
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return made
+
+    def _prefilter(
+        self, probe: Mapping[int, Template], subset: Collection[str] | None
+    ) -> tuple[npt.NDArray[np.float64], int]:
+        n_subjects = len(self._subject_ids)
+        rows = self._rows.view()
+        total = np.zeros(n_subjects, dtype=np.float64)
+        scanned = 0
+        for position, template in probe.items():
+            index = self._indexes.get(position)
+            if index is None:
+                continue
+            keys = search_keys(template.minutiae, self.index_params)
+            if keys.size == 0:
+                continue
+            votes, n = index.votes(keys, rows.shape[0])
+            scanned += n
+            norm = np.sqrt(np.maximum(rows["keys"], 1).astype(np.float64) * keys.size)
+            score = np.where(rows["alive"] & (rows["position"] == position), votes / norm, 0.0)
+            total += np.bincount(rows["subject"], weights=score, minlength=n_subjects)
+        searched = np.zeros(n_subjects, dtype=bool)
+        searched[list(self._subject_rows)] = True
+        if subset is not None:
+            wanted = np.zeros(n_subjects, dtype=bool)
+            ids = [self._subject_index[s] for s in subset if s in self._subject_index]
+            wanted[ids] = True
+            searched &= wanted
+        total[~searched] = -np.inf
+        return total, scanned
+
+    def search(
+        self,
+        probe: Mapping[int, Template | None] | Iterable[Template],
+        *,
+        params: SearchParameters = DEFAULT_SEARCH_PARAMETERS,
+        subset: Collection[str] | None = None,
+    ) -> SearchResult:
+        """Search a probe of one to ten fingers.
+
+        Parameters
+        ----------
+        probe : mapping of position to Template (``None`` for a missing
+            finger), or templates carrying their positions
+        params : SearchParameters, keyword-only
+        subset : collection of str, optional, keyword-only
+            Search only these subjects (a gallery filter); unknown ids are
+            ignored.
+
+        Returns
+        -------
+        SearchResult
+
+        Raises
+        ------
+        GalleryError
+            If the probe is invalid (see :meth:`enrol`).
+        """
+        fingers = usable_probe(probe, params)
+        with self._lock.read():
+            t0 = time.perf_counter()
+            entries, searched, scanned = self._shortlist(fingers, params.shortlist, subset)
+            t1 = time.perf_counter()
+            prepared = {p: prepare(t) for p, t in fingers.items()}
+            candidates, compared = self._compare(prepared, entries)
+            t2 = time.perf_counter()
+        return assemble_result(
+            candidates,
+            searched=searched,
+            probe_fingers=tuple(sorted(fingers)),
+            params=params,
+            scanned=scanned,
+            compared=compared,
+            timings_s={"prefilter": t1 - t0, "compare": t2 - t1},
+        )
+
+    def shortlist(
+        self,
+        fingers: Mapping[int, Template],
+        size: int,
+        subset: Collection[str] | None = None,
+    ) -> tuple[list[tuple[str, float]], int, int]:
+        """The pre-filter stage of :meth:`search`, on its own.
+
+        Parameters
+        ----------
+        fingers : mapping of position to Template
+            Usable probe fingers (:func:`usable_probe`).
+        size : int
+            Subjects to keep.
+        subset : collection of str, optional
+
+        Returns
+        -------
+        entries : list of (subject id, pre-filter score)
+            Best first, ties by subject id (:func:`merge_shortlists` order).
+        searched : int
+            Subjects searched.
+        scanned : int
+            Index entries read.
+        """
+        with self._lock.read():
+            return self._shortlist(fingers, size, subset)
+
+    def compare_subjects(
+        self, probe: Mapping[int, PreparedTemplate], entries: Iterable[tuple[str, float]]
+    ) -> tuple[list[Candidate], int]:
+        """The full-comparison stage of :meth:`search`, on its own.
+
+        ``entries`` are (subject id, pre-filter score) pairs; subjects not
+        enrolled here are skipped. Returns the candidates (unsorted) and the
+        number of finger comparisons made.
+        """
+        with self._lock.read():
+            return self._compare(probe, entries)
+
+    def _shortlist(
+        self, fingers: Mapping[int, Template], size: int, subset: Collection[str] | None
+    ) -> tuple[list[tuple[str, float]], int, int]:
+        scores, scanned = self._prefilter(fingers, subset)
+        finite = np.flatnonzero(np.isfinite(scores))
+        searched = int(finite.size)
+        if finite.size > size:
+            kth = np.partition(scores[finite], finite.size - size)[finite.size - size]
+            finite = finite[scores[finite] >= kth]
+        entries = [(self._subject_ids[i], float(scores[i])) for i in finite.tolist()]
+        return merge_shortlists([entries], size), searched, scanned
+
+    def _compare(
+        self, probe: Mapping[int, PreparedTemplate], entries: Iterable[tuple[str, float]]
+    ) -> tuple[list[Candidate], int]:
+        out = []
+        compared = 0
+        for subject_id, prefilter in entries:
+            s = self._subject_index.get(subject_id, -1)
+            if s not in self._subject_rows:
+                continue
+            finger_scores: dict[int, float] = {}
+            for r in self._subject_rows[s]:
+                position = int(self._rows.data[r]["position"])
+                if position in probe:
+                    finger_scores[position] = compare(probe[position], self._prepared(r))
+                    compared += 1
+            out.append(
+                Candidate(
+                    subject_id=subject_id,
+                    score=fused_score(list(finger_scores.values())),
+                    finger_scores=finger_scores,
+                    prefilter=prefilter,
+                )
+            )
+        return out, compared
+
+    # --- persistence --------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the gallery to folder ``path``, replacing it atomically.
+
+        Removed subjects are dropped; the folder holds NumPy arrays and a
+        JSON manifest (:meth:`load` memory-maps the arrays).
+        """
+        target = Path(path)
+        with self._lock.write():
+            arrays, manifest = self._snapshot()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            for name, array in arrays.items():
+                np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+            (tmp / "manifest.json").write_text(json.dumps(manifest))
+            old = target.with_name(f".{target.name}.old")
+            if target.exists():
+                os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _snapshot(self) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, object]]:
+        arrays: dict[str, npt.NDArray[np.generic]] = {
+            "rows": self._rows.view().copy(),
+            "minutiae": self._minutiae.view(),
+        }
+        for position, index in self._indexes.items():
+            state = index.state()
+            arrays[f"index{position}_starts"] = state["starts"]
+            arrays[f"index{position}_postings"] = state["postings"]
+        manifest: dict[str, object] = {
+            "format": _FORMAT,
+            "index": {
+                "neighbours": self.index_params.neighbours,
+                "max_distance_px": self.index_params.max_distance_px,
+                "distance_bin_px": self.index_params.distance_bin_px,
+                "angle_bins": self.index_params.angle_bins,
+            },
+            "subjects": self._subject_ids,
+            "enrolled": sorted(self._subject_rows),
+            "positions": sorted(self._indexes),
+        }
+        return arrays, manifest
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> Gallery:
+        """Read a gallery written by :meth:`save`.
+
+        Raises
+        ------
+        GalleryFileError
+            If the folder is missing, incomplete, or not a gallery.
+        """
+        folder = Path(path)
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text())
+            if manifest.get("format") != _FORMAT:
+                raise GalleryFileError(f"{folder}: not an {_FORMAT} folder")
+            params = IndexParameters(**manifest["index"])
+            mode: Literal["r"] | None = "r" if mmap else None
+            rows = np.load(folder / "rows.npy", allow_pickle=False)
+            minutiae = np.load(folder / "minutiae.npy", mmap_mode=mode, allow_pickle=False)
+            indexes = {
+                int(p): PairIndex.from_state(
+                    params,
+                    np.load(folder / f"index{p}_starts.npy", mmap_mode=mode, allow_pickle=False),
+                    np.load(folder / f"index{p}_postings.npy", mmap_mode=mode, allow_pickle=False),
+                )
+                for p in manifest["positions"]
+            }
+            subjects = [str(s) for s in manifest["subjects"]]
+            enrolled = [int(i) for i in manifest["enrolled"]]
+        except GalleryFileError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise GalleryFileError(f"{folder}: cannot read gallery: {exc}") from exc
+        if rows.dtype != _ROW_DTYPE or minutiae.dtype != PACKED_MINUTIA_DTYPE:
+            raise GalleryFileError(f"{folder}: arrays of the wrong type")
+        gallery = cls(params)
+        gallery._subject_ids = subjects
+        gallery._subject_index = {s: i for i, s in enumerate(subjects)}
+        gallery._rows = _Growable(_ROW_DTYPE, rows)
+        gallery._minutiae = _Growable(PACKED_MINUTIA_DTYPE, minutiae)
+        gallery._indexes = indexes
+        alive = np.flatnonzero(rows["alive"])
+        by_subject: dict[int, list[int]] = {i: [] for i in enrolled}
+        for r in alive.tolist():
+            by_subject.setdefault(int(rows[r]["subject"]), []).append(r)
+        gallery._subject_rows = by_subject
+        return gallery

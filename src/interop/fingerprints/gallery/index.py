@@ -1,0 +1,218 @@
+"""The pre-filter: an inverted index of minutia pairs, one per finger position.
+
+A search compares a probe finger in full (:func:`interop.fingerprints.compare`)
+only with the gallery fingers this index ranks high. Each gallery finger is
+reduced to a set of integer *pair keys* (:mod:`._pairs`: distance, relative
+directions and the first minutia's direction of every minutia with its
+nearest neighbours, quantised); the index maps each key to the finger rows
+holding it. A probe finger looks up its keys (with the neighbouring bins, to
+tolerate measurement noise) and every gallery finger gets as many votes as
+coincidences; :meth:`PairIndex.scores` normalises them by the two key counts
+(a cosine similarity of the key sets).
+
+The first minutia's own direction is part of the key: fingers are captured
+roughly upright (within about 30 degrees), and this alone removes most chance
+coincidences (measured: rank-1 on template-level synthesis from 9% to 66%).
+
+Storage: recent additions sit in an unsorted list and are scanned key by key;
+:meth:`PairIndex.compact` sorts everything into CSR form (a counting sort,
+linear) once the list grows past a share of the index, and drops removed
+rows. 4 bytes per key; about 400 keys per finger with the defaults.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from interop.fingerprints.gallery import _pairs
+
+
+@dataclass(frozen=True)
+class IndexParameters:
+    """How minutia pairs become keys.
+
+    Attributes
+    ----------
+    neighbours : int
+        Nearest neighbours paired with each minutia.
+    max_distance_px : float
+        Pairs farther apart are left out (px at 500 ppi).
+    distance_bin_px : float
+        Width of a distance bin.
+    angle_bins : int
+        Bins over 360 degrees for each relative direction.
+    """
+
+    neighbours: int = 12
+    max_distance_px: float = 180.0
+    distance_bin_px: float = 7.0
+    angle_bins: int = 32
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.neighbours <= 64:
+            raise ValueError(f"neighbours must be in 1..64, got {self.neighbours!r}")
+        if not 0 < self.distance_bin_px <= self.max_distance_px:
+            raise ValueError("distance_bin_px must be in (0, max_distance_px]")
+        if not 4 <= self.angle_bins <= 64:
+            raise ValueError(f"angle_bins must be in 4..64, got {self.angle_bins!r}")
+        if self.key_space >= 2**31:
+            raise ValueError("too many bins: keys must fit in 31 bits")
+
+    @property
+    def distance_bins(self) -> int:
+        """Bins along the distance (the last one open-ended)."""
+        return math.ceil(self.max_distance_px / self.distance_bin_px)
+
+    @property
+    def key_space(self) -> int:
+        """Number of distinct keys."""
+        return self.distance_bins * self.angle_bins**2 * _pairs.ABS_BINS
+
+
+DEFAULT_INDEX_PARAMETERS = IndexParameters()
+
+
+def _features(minutiae: npt.NDArray[np.void], params: IndexParameters) -> npt.NDArray[np.float64]:
+    x = np.ascontiguousarray(minutiae["x"], dtype=np.float32)
+    y = np.ascontiguousarray(minutiae["y"], dtype=np.float32)
+    a = np.ascontiguousarray(minutiae["angle"], dtype=np.float32)
+    out: npt.NDArray[np.float64] = _pairs.pair_features(
+        x, y, a, params.neighbours, params.max_distance_px
+    )
+    return out
+
+
+def enrolment_keys(
+    minutiae: npt.NDArray[np.void], params: IndexParameters = DEFAULT_INDEX_PARAMETERS
+) -> npt.NDArray[np.int32]:
+    """Sorted distinct keys a gallery finger is filed under.
+
+    ``minutiae`` is a structured array with fields ``x``, ``y`` (px at 500
+    ppi) and ``angle`` (rad, ISO convention), e.g. ``Template.minutiae``.
+    """
+    keys: npt.NDArray[np.int32] = _pairs.gallery_keys(
+        _features(minutiae, params), params.distance_bin_px, params.distance_bins, params.angle_bins
+    )
+    return keys
+
+
+def search_keys(
+    minutiae: npt.NDArray[np.void], params: IndexParameters = DEFAULT_INDEX_PARAMETERS
+) -> npt.NDArray[np.int32]:
+    """Sorted distinct keys a probe finger looks up (with neighbouring bins)."""
+    keys: npt.NDArray[np.int32] = _pairs.probe_keys(
+        _features(minutiae, params), params.distance_bin_px, params.distance_bins, params.angle_bins
+    )
+    return keys
+
+
+class PairIndex:
+    """Pair keys of the gallery fingers of one finger position.
+
+    Rows are the gallery's finger rows (non-negative int32, not necessarily
+    dense). Not thread-safe: :class:`~interop.fingerprints.gallery.Gallery`
+    serialises writers and readers.
+
+    Parameters
+    ----------
+    params : IndexParameters
+    compact_share : float
+        :meth:`add` compacts once the unsorted additions exceed this share of
+        the sorted entries (and 65,536 entries).
+    """
+
+    def __init__(
+        self, params: IndexParameters = DEFAULT_INDEX_PARAMETERS, *, compact_share: float = 0.1
+    ) -> None:
+        self.params = params
+        self.compact_share = compact_share
+        self._starts = np.zeros(params.key_space + 1, dtype=np.int64)
+        self._postings = np.zeros(0, dtype=np.int32)
+        self._recent_keys: list[npt.NDArray[np.int32]] = []
+        self._recent_rows: list[npt.NDArray[np.int32]] = []
+        self._recent_size = 0
+        self._removed: set[int] = set()
+
+    @property
+    def entries(self) -> int:
+        """Keys filed, removed rows' included until the next compaction."""
+        return int(self._postings.size) + self._recent_size
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the index arrays."""
+        return int(self._starts.nbytes + self._postings.nbytes + 8 * self._recent_size)
+
+    def add(self, row: int, keys: npt.NDArray[np.int32]) -> None:
+        """File finger ``row`` under ``keys`` (from :func:`enrolment_keys`)."""
+        if keys.size and (int(keys.min()) < 0 or int(keys.max()) >= self.params.key_space):
+            raise ValueError("key out of range for these index parameters")
+        self._recent_keys.append(np.asarray(keys, dtype=np.int32))
+        self._recent_rows.append(np.full(keys.size, row, dtype=np.int32))
+        self._recent_size += int(keys.size)
+        if self._recent_size > max(65_536, self.compact_share * self._postings.size):
+            self.compact()
+
+    def remove(self, row: int) -> None:
+        """Forget finger ``row`` (its entries go at the next compaction; votes
+        for it are the caller's to ignore meanwhile)."""
+        self._removed.add(int(row))
+
+    def compact(self) -> None:
+        """Sort every entry into CSR form and drop removed rows' entries."""
+        keys, rows = self._all_entries()
+        if self._removed and rows.size:
+            keep = ~np.isin(rows, np.fromiter(self._removed, dtype=np.int32))
+            keys, rows = keys[keep], rows[keep]
+        self._starts, self._postings = _pairs.build_csr(keys, rows, self.params.key_space)
+        self._recent_keys, self._recent_rows, self._recent_size = [], [], 0
+        self._removed = set()
+
+    def _all_entries(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        counts = np.diff(self._starts)
+        keys = np.repeat(np.arange(self.params.key_space, dtype=np.int32), counts)
+        return (
+            np.concatenate([keys, *self._recent_keys]).astype(np.int32, copy=False),
+            np.concatenate([self._postings, *self._recent_rows]).astype(np.int32, copy=False),
+        )
+
+    def votes(
+        self, probe_keys: npt.NDArray[np.int32], rows: int
+    ) -> tuple[npt.NDArray[np.int32], int]:
+        """Votes of a probe's keys for every row ``< rows``.
+
+        Returns
+        -------
+        votes : (rows,) int32 ndarray
+        scanned : int
+            Index entries read (the work done).
+        """
+        votes = np.zeros(rows, dtype=np.int32)
+        scanned = int(_pairs.count_votes(probe_keys, self._starts, self._postings, votes))
+        if self._recent_size:
+            lookup = np.zeros(self.params.key_space, dtype=np.bool_)
+            lookup[probe_keys] = True
+            for keys, owners in zip(self._recent_keys, self._recent_rows, strict=True):
+                _pairs.count_votes_unsorted(lookup, keys, owners, votes)
+            scanned += self._recent_size
+        return votes, scanned
+
+    def state(self) -> dict[str, npt.NDArray[np.generic]]:
+        """Arrays to persist (compacts first)."""
+        self.compact()
+        return {"starts": self._starts, "postings": self._postings}
+
+    @classmethod
+    def from_state(
+        cls, params: IndexParameters, starts: npt.NDArray[np.int64], postings: npt.NDArray[np.int32]
+    ) -> PairIndex:
+        """Inverse of :meth:`state` (arrays may be memory-mapped, read-only)."""
+        if starts.shape != (params.key_space + 1,) or int(starts[-1]) != postings.size:
+            raise ValueError("index arrays do not match the index parameters")
+        index = cls(params)
+        index._starts, index._postings = starts, postings
+        return index

@@ -703,6 +703,8 @@ class Gallery:
                 if position in probe:
                     finger_scores[position] = compare(probe[position], self._prepared(r))
                     compared += 1
+            if not finger_scores:
+                continue  # no finger position in common
             out.append(
                 Candidate(
                     subject_id=subject_id,

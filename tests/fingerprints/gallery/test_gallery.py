@@ -1,0 +1,218 @@
+"""Gallery: enrolment, search, filters, concurrency, persistence, bad input."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interop.fingerprints import Template
+from interop.fingerprints.gallery import (
+    Gallery,
+    GalleryError,
+    GalleryFileError,
+    SearchParameters,
+    pack_minutiae,
+    unpack_minutiae,
+)
+from interop.fingerprints.template import MINUTIA_DTYPE
+
+from .conftest import Subject, enrolment, probe, subject_id
+
+ENROLLED = 50
+
+
+@pytest.fixture(scope="module")
+def gallery(subjects: list[Subject]) -> Gallery:
+    g = Gallery()
+    for i in range(ENROLLED):
+        g.enrol(subject_id(i), enrolment(subjects[i]))
+    return g
+
+
+def test_mated_ten_print_searches_identify_their_subject(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    for i in range(0, ENROLLED, 5):
+        result = gallery.search(probe(subjects[i]))
+        assert result.identity == subject_id(i)
+        best = result.candidates[0]
+        assert set(best.finger_scores) == set(subjects[i])
+        assert result.searched == ENROLLED
+        assert result.compared > 0 and result.scanned > 0
+
+
+def test_non_mated_searches_identify_no_one(gallery: Gallery, subjects: list[Subject]) -> None:
+    for i in range(ENROLLED, len(subjects)):
+        result = gallery.search(probe(subjects[i]))
+        assert not result.identified, result.candidates[0]
+        assert result.identity is None
+
+
+def test_candidates_are_ranked_and_scores_fused(gallery: Gallery, subjects: list[Subject]) -> None:
+    result = gallery.search(probe(subjects[3]), params=SearchParameters(shortlist=20, candidates=7))
+    assert len(result.candidates) == 7
+    keys = [(-c.score, c.subject_id) for c in result.candidates]
+    assert keys == sorted(keys)
+    # the mated subject's fused score exceeds every one of its finger scores
+    best = result.candidates[0]
+    assert best.score >= max(best.finger_scores.values())
+
+
+def test_single_finger_probe_compares_like_positions_only(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    result = gallery.search({7: subjects[4][7][2]})
+    assert result.probe_fingers == (7,)
+    assert result.candidates[0].subject_id == subject_id(4)
+    for c in result.candidates:
+        assert set(c.finger_scores) == {7}
+    # a finger position nobody enrolled finds no one
+    assert gallery.search({5: subjects[4][7][2]}).candidates == []
+
+
+def test_missing_and_failed_probe_fingers_are_left_out(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    fingers: dict[int, Template | None] = dict(probe(subjects[6]))
+    fingers[3] = None
+    fingers[8] = Template(np.zeros(2, dtype=MINUTIA_DTYPE), width=300, height=400)
+    result = gallery.search(fingers)
+    assert result.probe_fingers == (2, 7)
+    assert result.identity == subject_id(6)
+
+
+def test_subset_restricts_the_search(gallery: Gallery, subjects: list[Subject]) -> None:
+    subset = [subject_id(i) for i in range(10, 20)] + ["nobody"]
+    result = gallery.search(probe(subjects[2]), subset=subset)
+    assert result.searched == 10
+    assert {c.subject_id for c in result.candidates} <= set(subset)
+    assert not result.identified
+    assert gallery.search(probe(subjects[12]), subset=subset).identity == subject_id(12)
+
+
+def test_threshold_follows_the_number_searched(gallery: Gallery, subjects: list[Subject]) -> None:
+    full = gallery.search(probe(subjects[0]), params=SearchParameters(fpir=0.01))
+    assert full.threshold == pytest.approx(10 * np.log10(ENROLLED / 0.01))
+    small = gallery.search(probe(subjects[0]), subset=[subject_id(0)])
+    assert small.threshold < full.threshold
+
+
+def test_replace_and_remove(subjects: list[Subject]) -> None:
+    g = Gallery()
+    for i in range(5):
+        g.enrol(subject_id(i), enrolment(subjects[i]))
+    with pytest.raises(GalleryError, match="already enrolled"):
+        g.enrol(subject_id(1), enrolment(subjects[1]))
+    # subject 1 now carries subject 40's fingers
+    g.replace(subject_id(1), enrolment(subjects[40]))
+    assert g.search(probe(subjects[40])).identity == subject_id(1)
+    assert g.search(probe(subjects[1])).identity is None
+    g.remove(subject_id(2))
+    assert subject_id(2) not in g and len(g) == 4 and g.finger_count == 16
+    assert g.search(probe(subjects[2])).identity is None
+    with pytest.raises(KeyError):
+        g.remove(subject_id(2))
+    # enrol again after removal
+    g.enrol(subject_id(2), enrolment(subjects[2]))
+    assert g.search(probe(subjects[2])).identity == subject_id(2)
+
+
+def test_stored_fingers_keep_iso_precision(subjects: list[Subject]) -> None:
+    template = subjects[0][2][0]
+    back = unpack_minutiae(pack_minutiae(template))
+    m = template.minutiae
+    assert np.abs(back["x"] - m["x"]).max() <= 0.5
+    assert np.abs(back["y"] - m["y"]).max() <= 0.5
+    turn = np.abs((back["angle"] - m["angle"] + np.pi) % (2 * np.pi) - np.pi)
+    assert turn.max() <= np.pi / 256 + 1e-6
+    assert (back["type"] == m["type"]).all()
+
+
+def test_save_and_load_give_the_same_searches(
+    gallery: Gallery, subjects: list[Subject], tmp_path: Path
+) -> None:
+    folder = tmp_path / "gallery"
+    gallery.save(folder)
+    gallery.save(folder)  # replacing an existing save
+    loaded = Gallery.load(folder)
+    assert loaded.subject_ids() == gallery.subject_ids()
+    for i in (0, 17, ENROLLED + 1):
+        a = gallery.search(probe(subjects[i]))
+        b = loaded.search(probe(subjects[i]))
+        assert [(c.subject_id, c.score) for c in a.candidates] == [
+            (c.subject_id, c.score) for c in b.candidates
+        ]
+    # a loaded (memory-mapped) gallery still takes enrolments
+    loaded.enrol("new", enrolment(subjects[ENROLLED + 2]))
+    assert loaded.search(probe(subjects[ENROLLED + 2])).identity == "new"
+
+
+def test_load_rejects_what_is_not_a_gallery(tmp_path: Path) -> None:
+    with pytest.raises(GalleryFileError):
+        Gallery.load(tmp_path / "missing")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "manifest.json").write_text('{"format": "other"}')
+    with pytest.raises(GalleryFileError, match="not an"):
+        Gallery.load(tmp_path / "bad")
+    (tmp_path / "bad" / "manifest.json").write_text("{")
+    with pytest.raises(GalleryFileError):
+        Gallery.load(tmp_path / "bad")
+
+
+@pytest.mark.parametrize(
+    ("fingers", "message"),
+    [
+        ({}, "no finger"),
+        ({11: None}, "no finger"),
+        ({12: "template"}, "position must be 0..10"),
+        ({2: "template"}, "expected Template"),
+    ],
+)
+def test_bad_enrolments_are_refused(fingers: dict[int, object], message: str) -> None:
+    g = Gallery()
+    with pytest.raises(GalleryError, match=message):
+        g.enrol("x", fingers)  # type: ignore[arg-type]
+    assert len(g) == 0
+
+
+def test_bad_subject_ids_and_resolution_are_refused(subjects: list[Subject]) -> None:
+    g = Gallery()
+    for bad in ("", "x" * 65, "tab\there", 7):
+        with pytest.raises(GalleryError, match="subject id"):
+            g.enrol(bad, enrolment(subjects[0]))  # type: ignore[arg-type]
+    t = subjects[0][2][0]
+    at_1000 = Template(t.minutiae, width=t.width, height=t.height, resolution_ppi=1000)
+    with pytest.raises(GalleryError, match="500 ppi"):
+        g.enrol("x", {2: at_1000})
+    assert len(g) == 0
+
+
+def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> None:
+    """Searches racing enrolments and removals never see part of a subject."""
+    g = Gallery()
+    for i in range(10):
+        g.enrol(subject_id(i), enrolment(subjects[i]))
+    target = subjects[30]
+    stop = threading.Event()
+    partial: list[int] = []
+
+    def churn() -> None:
+        while not stop.is_set():
+            g.enrol("moving", enrolment(target))
+            g.remove("moving")
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        for _ in range(40):
+            result = g.search(probe(target), params=SearchParameters(shortlist=3))
+            for c in result.candidates:
+                if c.subject_id == "moving" and len(c.finger_scores) != len(target):
+                    partial.append(len(c.finger_scores))
+    finally:
+        stop.set()
+        writer.join()
+    assert partial == []

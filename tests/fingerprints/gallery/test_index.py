@@ -1,0 +1,111 @@
+"""Pair keys, the inverted index and score fusion."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from interop.fingerprints import Template
+from interop.fingerprints.gallery import (
+    IndexParameters,
+    PairIndex,
+    enrolment_keys,
+    fused_score,
+    search_keys,
+    threshold_for_fpir,
+)
+
+from .conftest import Subject
+
+
+def _moved(t: Template, angle: float, dx: float, dy: float) -> Template:
+    """``t`` rotated by ``angle`` (ISO sense) about the origin, then shifted."""
+    m = t.minutiae
+    c, s = math.cos(angle), math.sin(angle)
+    # ISO angles are counter-clockwise as seen (y down): rotate in (x, -y)
+    x = c * m["x"] + s * m["y"] + dx
+    y = -s * m["x"] + c * m["y"] + dy
+    return Template.from_arrays(
+        x, y, m["angle"] + angle, m["type"], m["quality"], width=t.width, height=t.height
+    )
+
+
+def test_keys_ignore_a_shift_and_survive_a_small_rotation(subjects: list[Subject]) -> None:
+    t = subjects[0][2][0]
+    keys = enrolment_keys(t.minutiae)
+    assert keys.size > 100 and (np.diff(keys) > 0).all()
+    shifted = _moved(t, 0.0, 40.0, -25.0)
+    np.testing.assert_array_equal(enrolment_keys(shifted.minutiae), keys)
+    # a probe rotated by 5 degrees still finds most of its keys (neighbouring bins)
+    rotated = search_keys(_moved(t, math.radians(5), 0.0, 0.0).minutiae)
+    assert np.isin(keys, rotated).mean() > 0.8
+
+
+def test_mated_fingers_share_more_keys_than_others(subjects: list[Subject]) -> None:
+    shared_mated, shared_other = [], []
+    for i in range(10):
+        gallery = enrolment_keys(subjects[i][7][0].minutiae)
+        shared_mated.append(np.isin(gallery, search_keys(subjects[i][7][1].minutiae)).mean())
+        other = search_keys(subjects[i + 1][7][1].minutiae)
+        shared_other.append(np.isin(gallery, other).mean())
+    assert np.mean(shared_mated) > 2 * np.mean(shared_other)
+
+
+def test_index_votes_are_the_same_before_and_after_compaction(subjects: list[Subject]) -> None:
+    index = PairIndex(compact_share=10.0)  # no automatic compaction
+    keys = [enrolment_keys(s[3][0].minutiae) for s in subjects[:20]]
+    for row, k in enumerate(keys):
+        index.add(row, k)
+    probe = search_keys(subjects[5][3][1].minutiae)
+    before, scanned = index.votes(probe, 20)
+    assert scanned == index.entries == sum(k.size for k in keys)
+    index.compact()
+    after, _ = index.votes(probe, 20)
+    np.testing.assert_array_equal(before, after)
+    assert int(before.argmax()) == 5
+    # each vote is a probe key the finger holds
+    expected = [int(np.isin(k, probe).sum()) for k in keys]
+    np.testing.assert_array_equal(after, expected)
+    index.remove(5)
+    index.compact()
+    assert index.votes(probe, 20)[0][5] == 0
+    assert index.entries == sum(k.size for k in keys) - keys[5].size
+
+
+def test_index_rejects_foreign_keys_and_state() -> None:
+    small = IndexParameters(neighbours=4, distance_bin_px=20.0, angle_bins=8)
+    index = PairIndex(small)
+    with pytest.raises(ValueError, match="out of range"):
+        index.add(0, np.array([small.key_space], dtype=np.int32))
+    state = PairIndex().state()
+    with pytest.raises(ValueError, match="do not match"):
+        PairIndex.from_state(small, state["starts"], state["postings"])  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        IndexParameters(angle_bins=2)
+
+
+def test_fused_score_is_the_false_match_scale_of_the_sum() -> None:
+    assert fused_score([]) == 0.0
+    assert fused_score([27.5]) == pytest.approx(27.5)
+    # monotone, and more fingers at the same score are stronger evidence
+    assert fused_score([20.0, 20.0]) > fused_score([20.0, 10.0]) > 20.0
+    # two fingers: P(T1 + T2 >= s) = e^(-ls) (1 + ls) for exponential T
+    rate = math.log(10) / 10
+    s = 50.0
+    p = math.exp(-rate * s) * (1 + rate * s)
+    assert fused_score([30.0, 20.0]) == pytest.approx(-10 * math.log10(p))
+    # checked by simulation: non-mated subjects of 4 fingers pass t = 20 about 1% of the time
+    rng = np.random.default_rng(0)
+    sums = rng.exponential(1 / rate, size=(20_000, 4))
+    fused = np.array([fused_score(list(row)) for row in sums])
+    assert np.mean(fused >= 20.0) == pytest.approx(0.01, rel=0.2)
+
+
+def test_threshold_for_fpir() -> None:
+    assert threshold_for_fpir(1000, 0.01) == pytest.approx(50.0)
+    with pytest.raises(ValueError):
+        threshold_for_fpir(0, 0.01)
+    with pytest.raises(ValueError):
+        threshold_for_fpir(10, 1.5)

@@ -267,6 +267,128 @@ def bench_verify(
         console.print(f"DET plot written to {det}")
 
 
+@bench_app.command("identify")
+def bench_identify(
+    directories: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            exists=True,
+            file_okay=False,
+            help="Real mode: FVC-style folders (NNN_K images); the first impression of each "
+            "finger is enrolled, the others searched. Omit for synthetic mode.",
+        ),
+    ] = None,
+    subjects: Annotated[
+        int, typer.Option("--subjects", min=1, help="Synthetic mode: subjects enrolled.")
+    ] = 10_000,
+    fingers: Annotated[
+        int, typer.Option("--fingers", min=1, max=10, help="Synthetic: fingers per subject.")
+    ] = 10,
+    mated: Annotated[int, typer.Option("--mated", min=1, help="Mated searches.")] = 200,
+    non_mated: Annotated[
+        int, typer.Option("--non-mated", min=0, help="Synthetic: non-mated searches.")
+    ] = 200,
+    shortlist: Annotated[
+        int, typer.Option("--shortlist", min=1, help="Subjects compared in full per search.")
+    ] = 40,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
+    ] = None,
+) -> None:
+    """1:N identification benchmark (BENCHMARKS.md, "Identification").
+
+    Synthetic mode builds a gallery of ten-print subjects from template-level
+    synthesis and times ten-print searches; real mode runs single-finger
+    identification on FVC folders. One thread throughout.
+    """
+    import json
+
+    import cv2
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+    from threadpoolctl import threadpool_limits
+
+    from interop.evaluation import identification as ident
+    from interop.fingerprints.gallery import SearchParameters
+
+    cv2.setNumThreads(1)
+    threadpool_limits(1)
+    params = SearchParameters(shortlist=shortlist)
+    reports = []
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        if directories:
+            for folder in directories:
+                tasks.clear()
+                reports.append(
+                    ident.run_fvc(
+                        folder,
+                        resolution_ppi=_fvc_resolution(folder),
+                        params=params,
+                        progress=progress,
+                    )
+                )
+        else:
+            reports.append(
+                ident.run_synthetic(
+                    subjects,
+                    mated=mated,
+                    non_mated=non_mated,
+                    fingers=fingers,
+                    params=params,
+                    progress=progress,
+                )
+            )
+    table = Table(title="1:N identification (one thread)")
+    for column in (
+        "gallery",
+        "subjects",
+        "rank-1",
+        "FNIR @ FPIR 1%",
+        "FNIR @ FPIR 0.1%",
+        "FPIR measured 1% / 0.1%",
+        "pre-filter misses",
+        "p50 / p99 s",
+        "effective cmp/s",
+        "full cmp/s",
+        "bytes/finger",
+    ):
+        table.add_column(column, justify="right")
+    for r in reports:
+        table.add_row(
+            r.mode,
+            f"{r.subjects:,}",
+            f"{100 * r.rank1:.2f}%",
+            f"{100 * r.fnir['0.01']:.2f}%",
+            f"{100 * r.fnir['0.001']:.2f}%",
+            f"{100 * r.fpir_measured['0.01']:.2f}% / {100 * r.fpir_measured['0.001']:.2f}%",
+            f"{100 * r.prefilter_misses:.2f}%",
+            f"{r.latency_s['p50']:.3f} / {r.latency_s['p99']:.3f}",
+            f"{r.effective_comparisons_per_s:,.0f}",
+            f"{r.full_comparisons_per_s:,.0f}",
+            f"{r.memory_bytes_per_finger:,.0f}",
+        )
+    console = Console()
+    console.print(table)
+    if json_out is not None:
+        payload = [r.as_dict() for r in reports]
+        json_out.write_text(json.dumps(payload, indent=2) + "\n")
+        console.print(f"figures written to {json_out}")
+
+
+def _fvc_resolution(folder: Path) -> float:
+    from interop.evaluation.fvc import resolution_for
+
+    return float(resolution_for(folder))
+
+
 DEMO_THRESHOLD = 30.0
 """Default decision threshold of ``interop demo``: FMR about 10**(-30/10) = 0.1%."""
 

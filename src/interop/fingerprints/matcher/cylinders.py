@@ -102,24 +102,8 @@ def words_per_cylinder(params: MatcherParameters) -> int:
 
 def _convex_hull(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Counter-clockwise convex hull (Andrew's monotone chain) of ``(M, 2)`` points."""
-    pts = np.unique(points, axis=0)  # sorted by x, then y
-    if pts.shape[0] <= 2:
-        return pts
-
-    def chain(seq: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
-        out: list[npt.NDArray[np.float64]] = []
-        for p in seq:
-            while len(out) >= 2:
-                o, a = out[-2], out[-1]
-                if (a[0] - o[0]) * (p[1] - o[1]) - (a[1] - o[1]) * (p[0] - o[0]) > 0:
-                    break
-                out.pop()
-            out.append(p)
-        return out
-
-    lower = chain(pts)
-    upper = chain(pts[::-1])
-    return np.array(lower[:-1] + upper[:-1], dtype=np.float64).reshape(-1, 2)
+    hull: npt.NDArray[np.float64] = k.convex_hull(np.ascontiguousarray(points, dtype=np.float64))
+    return hull
 
 
 def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) -> PreparedTemplate:

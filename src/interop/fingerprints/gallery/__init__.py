@@ -1,4 +1,8 @@
-"""1:N identification: galleries of enrolled subjects, pre-filter, search, fusion."""
+"""1:N identification: galleries of enrolled subjects, pre-filter, search, fusion.
+
+:class:`ShardedGallery` spreads a gallery over Ray actors (:mod:`.sharded`);
+Ray is imported only when one is made.
+"""
 
 from interop.fingerprints.gallery.fusion import fused_score, threshold_for_fpir
 from interop.fingerprints.gallery.gallery import (
@@ -23,6 +27,7 @@ from interop.fingerprints.gallery.index import (
     enrolment_keys,
     search_keys,
 )
+from interop.fingerprints.gallery.sharded import ShardedGallery, shard_of
 
 __all__ = [
     "DEFAULT_INDEX_PARAMETERS",
@@ -36,12 +41,14 @@ __all__ = [
     "PairIndex",
     "SearchParameters",
     "SearchResult",
+    "ShardedGallery",
     "assemble_result",
     "enrolment_keys",
     "fused_score",
     "merge_shortlists",
     "pack_minutiae",
     "search_keys",
+    "shard_of",
     "threshold_for_fpir",
     "unpack_minutiae",
     "usable_probe",

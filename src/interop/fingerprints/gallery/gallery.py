@@ -764,8 +764,13 @@ class Gallery:
         return arrays, manifest
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> Gallery:
+    def load(
+        cls, path: str | os.PathLike[str], *, mmap: bool = True, cache_size: int = 4096
+    ) -> Gallery:
         """Read a gallery written by :meth:`save`.
+
+        ``mmap`` memory-maps the minutiae and index arrays; ``cache_size`` is
+        as for the constructor.
 
         Raises
         ------
@@ -797,7 +802,7 @@ class Gallery:
             raise GalleryFileError(f"{folder}: cannot read gallery: {exc}") from exc
         if rows.dtype != _ROW_DTYPE or minutiae.dtype != PACKED_MINUTIA_DTYPE:
             raise GalleryFileError(f"{folder}: arrays of the wrong type")
-        gallery = cls(params)
+        gallery = cls(params, cache_size=cache_size)
         gallery._subject_ids = subjects
         gallery._subject_index = {s: i for i, s in enumerate(subjects)}
         gallery._rows = _Growable(_ROW_DTYPE, rows)

@@ -208,7 +208,7 @@ def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> 
     writer.start()
     try:
         for _ in range(40):
-            result = g.search(probe(target), params=SearchParameters(shortlist=3))
+            result = g.search(probe(target), params=SearchParameters(shortlist=3, lead_fingers=0))
             for c in result.candidates:
                 if c.subject_id == "moving" and len(c.finger_scores) != len(target):
                     partial.append(len(c.finger_scores))
@@ -216,3 +216,26 @@ def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> 
         stop.set()
         writer.join()
     assert partial == []
+
+
+def test_sequential_comparison_stops_early_on_non_mated_subjects(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    staged = gallery.search(probe(subjects[8]), params=SearchParameters(candidates=40))
+    full = gallery.search(
+        probe(subjects[8]), params=SearchParameters(candidates=40, lead_fingers=0)
+    )
+    assert staged.identity == full.identity == subject_id(8)
+    assert staged.compared < full.compared
+    assert staged.candidates[0] == full.candidates[0]  # the mate is compared on every finger
+    by_id = {c.subject_id: c for c in full.candidates}
+    for c in staged.candidates[1:]:
+        if len(c.finger_scores) == 2:  # stopped after the two lead fingers
+            assert c.score < 12.0
+            assert all(
+                by_id[c.subject_id].finger_scores[p] == s for p, s in c.finger_scores.items()
+            )
+        else:
+            assert c == by_id[c.subject_id]
+    with pytest.raises(ValueError):
+        SearchParameters(lead_fingers=11)

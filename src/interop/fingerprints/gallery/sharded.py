@@ -174,9 +174,12 @@ class _Shard:
         return self.gallery.shortlist(fingers, size, subset)
 
     def compare_subjects(
-        self, probe: Mapping[int, PreparedTemplate], entries: list[tuple[str, float]]
+        self,
+        probe: Mapping[int, PreparedTemplate],
+        entries: list[tuple[str, float]],
+        params: SearchParameters,
     ) -> tuple[list[Candidate], int]:
-        return self.gallery.compare_subjects(probe, entries)
+        return self.gallery.compare_subjects(probe, entries, params)
 
     def save(self, path: str) -> None:
         self.gallery.save(path)
@@ -439,7 +442,7 @@ class ShardedGallery:
         if entries:
             prepared_ref = ray.put(prepared)
             compare_refs = [
-                self.actors[i].compare_subjects.remote(prepared_ref, shard_entries)
+                self.actors[i].compare_subjects.remote(prepared_ref, shard_entries, params)
                 for i, shard_entries in enumerate(per_shard)
                 if shard_entries
             ]

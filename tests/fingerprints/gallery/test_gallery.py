@@ -13,7 +13,9 @@ from interop.fingerprints.gallery import (
     Gallery,
     GalleryError,
     GalleryFileError,
+    IndexParameters,
     SearchParameters,
+    pack_enrolments,
     pack_minutiae,
     unpack_minutiae,
 )
@@ -239,3 +241,28 @@ def test_sequential_comparison_stops_early_on_non_mated_subjects(
             assert c == by_id[c.subject_id]
     with pytest.raises(ValueError):
         SearchParameters(lead_fingers=11)
+
+
+def test_batch_enrolment_equals_one_by_one(gallery: Gallery, subjects: list[Subject]) -> None:
+    batched = Gallery()
+    batch = pack_enrolments([(subject_id(i), enrolment(subjects[i])) for i in range(ENROLLED)])
+    batched.enrol_batch(batch)
+    assert batched.subject_ids() == gallery.subject_ids()
+    assert batched.finger_count == gallery.finger_count
+    for i in (1, 33, ENROLLED + 3):
+        a, b = gallery.search(probe(subjects[i])), batched.search(probe(subjects[i]))
+        assert a.candidates == b.candidates
+
+
+def test_batch_enrolment_is_all_or_nothing(subjects: list[Subject]) -> None:
+    g = Gallery()
+    g.enrol(subject_id(1), enrolment(subjects[1]))
+    batch = pack_enrolments([(subject_id(i), enrolment(subjects[i])) for i in range(3)])
+    with pytest.raises(GalleryError, match="already enrolled"):
+        g.enrol_batch(batch)
+    assert g.subject_ids() == [subject_id(1)] and g.finger_count == 4
+    with pytest.raises(GalleryError, match="given twice"):
+        pack_enrolments([("a", enrolment(subjects[0])), ("a", enrolment(subjects[1]))])
+    other = pack_enrolments([("b", enrolment(subjects[0]))], IndexParameters(neighbours=6))
+    with pytest.raises(GalleryError, match="other index parameters"):
+        g.enrol_batch(other)

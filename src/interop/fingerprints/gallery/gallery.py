@@ -384,6 +384,95 @@ def assemble_result(
     )
 
 
+@dataclass(frozen=True)
+class EnrolmentBatch:
+    """Subjects ready to enrol: packed minutiae and pre-filter keys, no objects.
+
+    Made by :func:`pack_enrolments` (in any process: it is picklable and
+    the costly part of enrolment) and taken by :meth:`Gallery.enrol_batch`.
+    F fingers in all, each belonging to one of the subjects.
+
+    Attributes
+    ----------
+    subject_ids : tuple of str
+    finger_subject : (F,) int32 ndarray
+        Index into ``subject_ids`` of each finger; a subject's fingers are
+        consecutive.
+    positions : (F,) uint8 ndarray
+    minutiae : (M,) ndarray of :data:`PACKED_MINUTIA_DTYPE`
+    minutia_offsets : (F + 1,) int64 ndarray
+        Finger f's minutiae are ``minutiae[minutia_offsets[f]:minutia_offsets[f + 1]]``.
+    sizes : (F, 2) uint16 ndarray
+        Image width and height of each finger, px.
+    keys : (K,) int32 ndarray
+    key_offsets : (F + 1,) int64 ndarray
+        Finger f's pre-filter keys, as for the minutiae.
+    index_params : IndexParameters
+        The parameters the keys were made with.
+    """
+
+    subject_ids: tuple[str, ...]
+    finger_subject: npt.NDArray[np.int32]
+    positions: npt.NDArray[np.uint8]
+    minutiae: npt.NDArray[np.void]
+    minutia_offsets: npt.NDArray[np.int64]
+    sizes: npt.NDArray[np.uint16]
+    keys: npt.NDArray[np.int32]
+    key_offsets: npt.NDArray[np.int64]
+    index_params: IndexParameters
+
+
+def pack_enrolments(
+    subjects: Iterable[tuple[str, Mapping[int, Template | None] | Iterable[Template]]],
+    index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
+) -> EnrolmentBatch:
+    """Validate and pack subjects for :meth:`Gallery.enrol_batch`.
+
+    Raises
+    ------
+    GalleryError
+        For an invalid subject id or finger set (see :meth:`Gallery.enrol`),
+        or a subject id given twice.
+    """
+    ids: list[str] = []
+    seen: set[str] = set()
+    owner: list[int] = []
+    positions: list[int] = []
+    packed: list[npt.NDArray[np.void]] = []
+    sizes: list[tuple[int, int]] = []
+    keys: list[npt.NDArray[np.int32]] = []
+    for subject_id, fingers in subjects:
+        sid = _check_subject_id(subject_id)
+        if sid in seen:
+            raise GalleryError(f"subject {sid!r} given twice")
+        seen.add(sid)
+        for position, template in sorted(_normalise_fingers(fingers).items()):
+            minutiae = pack_minutiae(template)
+            owner.append(len(ids))
+            positions.append(position)
+            packed.append(minutiae)
+            sizes.append((min(template.width, 65535), min(template.height, 65535)))
+            keys.append(enrolment_keys(unpack_minutiae(minutiae), index_params))
+        ids.append(sid)
+
+    def offsets(parts: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
+        out = np.zeros(len(parts) + 1, dtype=np.int64)
+        out[1:] = np.cumsum([part.shape[0] for part in parts])
+        return out
+
+    return EnrolmentBatch(
+        subject_ids=tuple(ids),
+        finger_subject=np.asarray(owner, dtype=np.int32),
+        positions=np.asarray(positions, dtype=np.uint8),
+        minutiae=np.concatenate(packed) if packed else np.zeros(0, PACKED_MINUTIA_DTYPE),
+        minutia_offsets=offsets(packed),
+        sizes=np.asarray(sizes, dtype=np.uint16).reshape(-1, 2),
+        keys=np.concatenate(keys) if keys else np.zeros(0, np.int32),
+        key_offsets=offsets(keys),
+        index_params=index_params,
+    )
+
+
 class Gallery:
     """Enrolled subjects with up to ten fingers each; 1:N search.
 
@@ -471,23 +560,17 @@ class Gallery:
             If the subject is already enrolled, or the fingers are invalid
             (positions outside 0..10 or repeated, not 500 ppi, none given).
         """
-        sid = _check_subject_id(subject_id)
-        prepared = self._prepare_rows(_normalise_fingers(fingers))
-        with self._lock.write():
-            if sid in self:
-                raise GalleryError(f"subject {sid!r} is already enrolled")
-            self._insert(sid, prepared)
+        self.enrol_batch(pack_enrolments([(subject_id, fingers)], self.index_params))
 
     def replace(
         self, subject_id: str, fingers: Mapping[int, Template | None] | Iterable[Template]
     ) -> None:
         """Replace a subject's fingers (or add the subject), atomically."""
-        sid = _check_subject_id(subject_id)
-        prepared = self._prepare_rows(_normalise_fingers(fingers))
+        batch = pack_enrolments([(subject_id, fingers)], self.index_params)
         with self._lock.write():
-            if sid in self:
-                self._delete(self._subject_index[sid])
-            self._insert(sid, prepared)
+            if batch.subject_ids[0] in self:
+                self._delete(self._subject_index[batch.subject_ids[0]])
+            self._insert(batch)
 
     def remove(self, subject_id: str) -> None:
         """Remove a subject.
@@ -502,46 +585,55 @@ class Gallery:
                 raise KeyError(subject_id)
             self._delete(self._subject_index[subject_id])
 
-    def _prepare_rows(
-        self, fingers: dict[int, Template]
-    ) -> list[tuple[int, Template, npt.NDArray[np.void], npt.NDArray[np.int32]]]:
-        out = []
-        for position, template in sorted(fingers.items()):
-            packed = pack_minutiae(template)
-            keys = enrolment_keys(unpack_minutiae(packed), self.index_params)
-            out.append((position, template, packed, keys))
-        return out
+    def enrol_batch(self, batch: EnrolmentBatch) -> None:
+        """Add the subjects of a batch (:func:`pack_enrolments`), all or none.
 
-    def _insert(
-        self,
-        sid: str,
-        fingers: list[tuple[int, Template, npt.NDArray[np.void], npt.NDArray[np.int32]]],
-    ) -> None:
-        index = self._subject_index.get(sid)
-        if index is None:
-            index = len(self._subject_ids)
-            self._subject_ids.append(sid)
-            self._subject_index[sid] = index
-        rows: list[int] = []
-        for position, template, packed, keys in fingers:
-            start = self._minutiae.extend(packed)
-            row = np.zeros(1, dtype=_ROW_DTYPE)
-            row[0] = (
-                index,
-                position,
-                True,
-                start,
-                packed.shape[0],
-                min(keys.size, 65535),
-                min(template.width, 65535),
-                min(template.height, 65535),
-            )
-            r = self._rows.extend(row)
+        Raises
+        ------
+        GalleryError
+            If a subject is already enrolled, or the batch was packed with
+            other index parameters.
+        """
+        if batch.index_params != self.index_params:
+            raise GalleryError("the batch was packed with other index parameters")
+        with self._lock.write():
+            present = [sid for sid in batch.subject_ids if sid in self]
+            if present:
+                raise GalleryError(f"subject {present[0]!r} is already enrolled")
+            self._insert(batch)
+
+    def _insert(self, batch: EnrolmentBatch) -> None:
+        """Append a batch's fingers (writer lock held, ids checked)."""
+        subjects = np.empty(len(batch.subject_ids), dtype=np.int32)
+        for k, sid in enumerate(batch.subject_ids):
+            index = self._subject_index.get(sid)
+            if index is None:
+                index = len(self._subject_ids)
+                self._subject_ids.append(sid)
+                self._subject_index[sid] = index
+            subjects[k] = index
+        n = batch.positions.shape[0]
+        start = self._minutiae.extend(batch.minutiae)
+        rows = np.zeros(n, dtype=_ROW_DTYPE)
+        rows["subject"] = subjects[batch.finger_subject]
+        rows["position"] = batch.positions
+        rows["alive"] = True
+        rows["start"] = start + batch.minutia_offsets[:-1]
+        rows["count"] = np.diff(batch.minutia_offsets)
+        rows["keys"] = np.minimum(np.diff(batch.key_offsets), 65535)
+        rows["width"] = batch.sizes[:, 0]
+        rows["height"] = batch.sizes[:, 1]
+        first = self._rows.extend(rows)
+        row_ids = np.arange(first, first + n, dtype=np.int32)
+        for position in np.unique(batch.positions).tolist():
+            fingers = np.flatnonzero(batch.positions == position)
             if position not in self._indexes:
                 self._indexes[position] = PairIndex(self.index_params)
-            self._indexes[position].add(r, keys)
-            rows.append(r)
-        self._subject_rows[index] = rows
+            self._indexes[position].add_many(
+                row_ids[fingers], batch.keys, batch.key_offsets, fingers
+            )
+        for k, r in zip(batch.finger_subject.tolist(), row_ids.tolist(), strict=True):
+            self._subject_rows.setdefault(int(subjects[k]), []).append(r)
 
     def _delete(self, index: int) -> None:
         for r in self._subject_rows.pop(index):

@@ -149,11 +149,35 @@ class PairIndex:
 
     def add(self, row: int, keys: npt.NDArray[np.int32]) -> None:
         """File finger ``row`` under ``keys`` (from :func:`enrolment_keys`)."""
-        if keys.size and (int(keys.min()) < 0 or int(keys.max()) >= self.params.key_space):
+        keys = np.asarray(keys, dtype=np.int32)
+        self.add_many(
+            np.array([row], dtype=np.int32),
+            keys,
+            np.array([0, keys.size], dtype=np.int64),
+            np.zeros(1, dtype=np.intp),
+        )
+
+    def add_many(
+        self,
+        rows: npt.NDArray[np.int32],
+        keys: npt.NDArray[np.int32],
+        key_offsets: npt.NDArray[np.int64],
+        fingers: npt.NDArray[np.intp],
+    ) -> None:
+        """File several fingers at once: ``rows[i]`` under the keys of finger
+        ``fingers[i]`` of a batch (``keys[key_offsets[f]:key_offsets[f + 1]]``)."""
+        counts = (key_offsets[fingers + 1] - key_offsets[fingers]).astype(np.int64)
+        if counts.sum() == 0:
+            return
+        take = np.concatenate(
+            [np.arange(key_offsets[f], key_offsets[f + 1]) for f in fingers.tolist()]
+        )
+        chosen = keys[take]
+        if int(chosen.min()) < 0 or int(chosen.max()) >= self.params.key_space:
             raise ValueError("key out of range for these index parameters")
-        self._recent_keys.append(np.asarray(keys, dtype=np.int32))
-        self._recent_rows.append(np.full(keys.size, row, dtype=np.int32))
-        self._recent_size += int(keys.size)
+        self._recent_keys.append(np.ascontiguousarray(chosen, dtype=np.int32))
+        self._recent_rows.append(np.repeat(rows.astype(np.int32), counts))
+        self._recent_size += int(chosen.size)
         if self._recent_size > max(65_536, self.compact_share * self._postings.size):
             self.compact()
 

@@ -291,6 +291,13 @@ def bench_identify(
     shortlist: Annotated[
         int, typer.Option("--shortlist", min=1, help="Subjects compared in full per search.")
     ] = 40,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Synthetic: processes building the gallery.")
+    ] = 1,
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Synthetic: folder to save the gallery to and reuse."),
+    ] = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
     ] = None,
@@ -343,6 +350,8 @@ def bench_identify(
                     non_mated=non_mated,
                     fingers=fingers,
                     params=params,
+                    workers=workers,
+                    cache=cache,
                     progress=progress,
                 )
             )

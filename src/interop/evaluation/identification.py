@@ -19,6 +19,7 @@ latency percentiles, per-core rates of the two stages, memory per finger.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -29,9 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from interop.fingerprints.gallery import (
+    EnrolmentBatch,
     Gallery,
+    GalleryFileError,
     SearchParameters,
     SearchResult,
+    pack_enrolments,
     threshold_for_fpir,
     usable_probe,
 )
@@ -96,7 +100,8 @@ def _measure(
         latencies.append(time.perf_counter() - w0)
         truths.append(truth)
         # not timed: was the mated subject on the pre-filter's shortlist?
-        entries, _, _ = gallery.shortlist(usable_probe(probe, params), params.shortlist)
+        fingers = usable_probe(probe, params)
+        entries, _, _ = gallery.shortlist(fingers, params.shortlist_size(len(fingers)))
         missed += all(subject != truth for subject, _ in entries)
         if progress:
             progress("search", k + 1, total)
@@ -164,6 +169,69 @@ def _threshold(result: SearchResult, fpir: float) -> float:
     return threshold_for_fpir(max(result.searched, 1), fpir)
 
 
+def _synthetic_subject(
+    s: int, impression: int, fingers: int, first_seed: int
+) -> dict[int, Template]:
+    """Synthetic subject ``s``: finger position p is master ``first_seed + 10 s + p - 1``."""
+    from interop.fingerprints.synth.templates import master_minutiae, minutiae_impression
+
+    return {
+        p: minutiae_impression(master_minutiae(first_seed + 10 * s + p - 1), impression)
+        for p in range(1, fingers + 1)
+    }
+
+
+def _synthetic_batch(first: int, count: int, fingers: int, first_seed: int) -> EnrolmentBatch:
+    """Enrolment batch of synthetic subjects ``first .. first + count - 1`` (a
+    module-level function, so that worker processes can run it)."""
+    return pack_enrolments(
+        (f"S{s:08d}", _synthetic_subject(s, 0, fingers, first_seed))
+        for s in range(first, first + count)
+    )
+
+
+def build_synthetic_gallery(
+    subjects: int,
+    *,
+    fingers: int = 10,
+    first_seed: int = 1_000_000,
+    workers: int = 1,
+    batch: int = 500,
+    progress: ProgressFn | None = None,
+) -> Gallery:
+    """Gallery of synthetic subjects ``0 .. subjects-1`` (impression 0 of each finger).
+
+    ``workers`` > 1 synthesises and packs batches in that many processes
+    while this one enrols them.
+    """
+    gallery = Gallery()
+    starts = list(range(0, subjects, batch))
+    sizes = [min(batch, subjects - s) for s in starts]
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            batches = pool.map(
+                _synthetic_batch,
+                starts,
+                sizes,
+                [fingers] * len(starts),
+                [first_seed] * len(starts),
+            )
+            for done, b in enumerate(batches):
+                gallery.enrol_batch(b)
+                if progress:
+                    progress("enrol", starts[done] + sizes[done], subjects)
+    else:
+        for first, count in zip(starts, sizes, strict=True):
+            gallery.enrol_batch(_synthetic_batch(first, count, fingers, first_seed))
+            if progress:
+                progress("enrol", first + count, subjects)
+    return gallery
+
+
 def run_synthetic(
     subjects: int,
     *,
@@ -172,40 +240,55 @@ def run_synthetic(
     fingers: int = 10,
     first_seed: int = 1_000_000,
     params: SearchParameters | None = None,
+    workers: int = 1,
+    cache: str | os.PathLike[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> IdentificationReport:
     """Synthetic ten-print benchmark (see module docstring).
 
     ``fingers`` (1..10) fingers per subject, positions 1 .. fingers.
+    ``workers`` processes build the gallery; ``cache`` is a folder where the
+    gallery is saved, and loaded from on a later run with the same
+    ``subjects``, ``fingers`` and ``first_seed`` (enrolment time is then the
+    load time, reported in ``extra``).
     """
-    from interop.fingerprints.synth.templates import master_minutiae, minutiae_impression
-
     if not 1 <= fingers <= 10:
         raise ValueError(f"fingers must be in 1..10, got {fingers!r}")
     params = params or SearchParameters()
-    positions = range(1, fingers + 1)
-
-    def subject(s: int, impression: int) -> dict[int, Template]:
-        return {
-            p: minutiae_impression(master_minutiae(first_seed + 10 * s + p - 1), impression)
-            for p in positions
-        }
-
-    gallery = Gallery()
+    recipe = {"subjects": subjects, "fingers": fingers, "first_seed": first_seed}
+    folder = Path(cache) if cache is not None else None
+    stamp = folder / "synthetic.json" if folder is not None else None
     t0 = time.perf_counter()
-    for s in range(subjects):
-        gallery.enrol(f"S{s:08d}", subject(s, 0))
-        if progress and (s % 100 == 99 or s == subjects - 1):
-            progress("enrol", s + 1, subjects)
+    loaded = False
+    if stamp is not None and stamp.is_file() and json.loads(stamp.read_text()) == recipe:
+        try:
+            gallery = Gallery.load(stamp.parent)
+            loaded = True
+        except GalleryFileError:
+            pass  # an older format: build it again
+    if not loaded:
+        gallery = build_synthetic_gallery(
+            subjects, fingers=fingers, first_seed=first_seed, workers=workers, progress=progress
+        )
     enrol_s = time.perf_counter() - t0
+    if folder is not None and stamp is not None and not loaded:
+        gallery.save(folder)
+        stamp.write_text(json.dumps(recipe))
     rng = np.random.default_rng(first_seed)
     chosen = rng.choice(subjects, size=min(mated, subjects), replace=False)
-    mated_probes = [(f"S{s:08d}", subject(int(s), 1)) for s in sorted(chosen.tolist())]
+    mated_probes = [
+        (f"S{s:08d}", _synthetic_subject(int(s), 1, fingers, first_seed))
+        for s in sorted(chosen.tolist())
+    ]
     non_mated_probes: list[tuple[dict[int, Template], list[str] | None]] = [
-        (subject(subjects + k, 1), None) for k in range(non_mated)
+        (_synthetic_subject(subjects + k, 1, fingers, first_seed), None) for k in range(non_mated)
     ]
     measured = _measure(gallery, mated_probes, non_mated_probes, params, progress)
-    return _report("synthetic", gallery, *measured, params, enrol_s)
+    report = _report("synthetic", gallery, *measured, params, enrol_s)
+    report.extra.update(
+        {"gallery_loaded_from_cache": loaded, "build_or_load_s": enrol_s, "workers": workers}
+    )
+    return report
 
 
 _NAME = re.compile(r"^(\d+)_(\d+)\.(tif|tiff|png|bmp|jpg|jpeg|wsq)$", re.IGNORECASE)

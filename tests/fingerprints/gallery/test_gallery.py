@@ -54,7 +54,9 @@ def test_non_mated_searches_identify_no_one(gallery: Gallery, subjects: list[Sub
 
 
 def test_candidates_are_ranked_and_scores_fused(gallery: Gallery, subjects: list[Subject]) -> None:
-    result = gallery.search(probe(subjects[3]), params=SearchParameters(shortlist=20, candidates=7))
+    result = gallery.search(
+        probe(subjects[3]), params=SearchParameters(min_shortlist=20, candidates=7)
+    )
     assert len(result.candidates) == 7
     keys = [(-c.score, c.subject_id) for c in result.candidates]
     assert keys == sorted(keys)

@@ -174,13 +174,15 @@ def probe_keys(
 
 
 @njit(cache=True, nogil=True)
-def count_votes(
+def accumulate(
     probe: npt.NDArray[np.int32],
     starts: npt.NDArray[np.int64],
     postings: npt.NDArray[np.int32],
-    votes: npt.NDArray[np.int32],
+    weight: npt.NDArray[np.float32],
+    owner: npt.NDArray[np.int32],
+    totals: npt.NDArray[np.float64],
 ) -> int:
-    """Add one vote to each finger row listed under each probe key.
+    """Add ``weight[r]`` to ``totals[owner[r]]`` for each row r under each probe key.
 
     Parameters
     ----------
@@ -190,7 +192,11 @@ def count_votes(
         CSR offsets: key ``k``'s rows are ``postings[starts[k]:starts[k + 1]]``.
     postings : (E,) int32 ndarray
         Finger rows.
-    votes : (rows,) int32 ndarray
+    weight : (rows,) float32 ndarray
+        What one coincidence with a row is worth (0 for a removed row).
+    owner : (rows,) int32 ndarray
+        Where a row's votes go (its subject).
+    totals : float64 ndarray
         Accumulated in place.
 
     Returns
@@ -201,26 +207,27 @@ def count_votes(
     scanned = 0
     for key in probe:
         for e in range(starts[key], starts[key + 1]):
-            votes[postings[e]] += 1
+            r = postings[e]
+            totals[owner[r]] += weight[r]
         scanned += starts[key + 1] - starts[key]
     return scanned
 
 
 @njit(cache=True, nogil=True)
-def count_votes_unsorted(
+def accumulate_unsorted(
     lookup: npt.NDArray[np.bool_],
     keys: npt.NDArray[np.int32],
     rows: npt.NDArray[np.int32],
-    votes: npt.NDArray[np.int32],
+    weight: npt.NDArray[np.float32],
+    owner: npt.NDArray[np.int32],
+    totals: npt.NDArray[np.float64],
 ) -> None:
-    """Votes from an unsorted (key, row) list: the index's recent additions.
-
-    ``lookup[k]`` is True for the probe's keys; each listed key found there
-    adds one vote to its row.
-    """
+    """:func:`accumulate` over an unsorted (key, row) list: the index's recent
+    additions. ``lookup[k]`` is True for the probe's keys."""
     for e in range(keys.shape[0]):
         if lookup[keys[e]]:
-            votes[rows[e]] += 1
+            r = rows[e]
+            totals[owner[r]] += weight[r]
 
 
 @njit(cache=True, nogil=True)

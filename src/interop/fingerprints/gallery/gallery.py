@@ -80,10 +80,12 @@ _ROW_DTYPE = np.dtype(
         ("keys", "<u2"),
         ("width", "<u2"),
         ("height", "<u2"),
+        ("local", "<i4"),
     ]
 )
+"""Metadata of a stored finger; ``local`` is its row in its position's group."""
 
-_FORMAT = "interop-gallery-1"
+_FORMAT = "interop-gallery-2"
 
 
 class GalleryError(ValueError):
@@ -101,7 +103,12 @@ class SearchParameters:
     Attributes
     ----------
     shortlist : int
-        Subjects compared in full after the pre-filter.
+        Subjects compared in full after the pre-filter, for a single-finger
+        probe; a probe of n fingers, whose pre-filter ranks far better,
+        gets ``max(min_shortlist, ceil(shortlist / n))``
+        (:meth:`shortlist_size`).
+    min_shortlist : int
+        Smallest shortlist, whatever the number of probe fingers.
     candidates : int
         Length of the returned candidate list.
     fpir : float
@@ -120,6 +127,7 @@ class SearchParameters:
     """
 
     shortlist: int = 40
+    min_shortlist: int = 5
     candidates: int = 10
     fpir: float = 0.001
     min_probe_minutiae: int = 5
@@ -127,14 +135,24 @@ class SearchParameters:
     continue_score: float = 12.0
 
     def __post_init__(self) -> None:
-        if self.shortlist < 1 or self.candidates < 1:
-            raise ValueError("shortlist and candidates must be at least 1")
+        if self.shortlist < 1 or self.candidates < 1 or self.min_shortlist < 1:
+            raise ValueError("shortlist, min_shortlist and candidates must be at least 1")
         if not 0.0 < self.fpir < 1.0:
             raise ValueError(f"fpir must be in (0, 1), got {self.fpir!r}")
         if self.min_probe_minutiae < 0:
             raise ValueError("min_probe_minutiae must be non-negative")
         if not 0 <= self.lead_fingers <= 10:
             raise ValueError(f"lead_fingers must be in 0..10, got {self.lead_fingers!r}")
+
+    def shortlist_size(self, fingers: int) -> int:
+        """Subjects compared in full for a probe of ``fingers`` usable fingers.
+
+        Examples
+        --------
+        >>> [SearchParameters().shortlist_size(n) for n in (1, 2, 4, 10)]
+        [40, 20, 10, 5]
+        """
+        return max(self.min_shortlist, -(-self.shortlist // max(fingers, 1)))
 
 
 DEFAULT_SEARCH_PARAMETERS = SearchParameters()
@@ -473,6 +491,60 @@ def pack_enrolments(
     )
 
 
+class _PositionGroup:
+    """The fingers of one finger position: pre-filter index and per-finger weights.
+
+    Fingers get consecutive *local* ids in enrolment order; ``rows`` maps
+    them to gallery rows, ``owner`` to subject indexes, and ``weight`` holds
+    ``1 / sqrt(keys)`` (0 once removed), the share of one coincidence in the
+    finger's pre-filter score.
+    """
+
+    def __init__(self, params: IndexParameters) -> None:
+        self.index = PairIndex(params)
+        self.rows = _Growable(np.int32)
+        self.owner = _Growable(np.int32)
+        self.weight = _Growable(np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.index.nbytes + 12 * self.rows.size
+
+    def add(
+        self,
+        rows: npt.NDArray[np.int32],
+        owners: npt.NDArray[np.int32],
+        key_counts: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int32]:
+        """Give fingers local ids (returned); their keys are filed separately."""
+        first = self.rows.extend(rows)
+        self.owner.extend(owners)
+        self.weight.extend((1.0 / np.sqrt(np.maximum(key_counts, 1))).astype(np.float32))
+        return np.arange(first, first + rows.shape[0], dtype=np.int32)
+
+    def remove(self, local: int) -> None:
+        self.weight.data[local] = 0.0
+        self.index.remove(local)
+
+    @classmethod
+    def restore(cls, index: PairIndex, rows: npt.NDArray[np.void], position: int) -> _PositionGroup:
+        """Rebuild from a loaded index and the gallery's rows."""
+        group = cls(index.params)
+        group.index = index
+        mine = np.flatnonzero(rows["position"] == position)
+        mine = mine[np.argsort(rows["local"][mine], kind="stable")]
+        if not np.array_equal(rows["local"][mine], np.arange(mine.size)):
+            raise GalleryFileError(f"finger rows of position {position} are inconsistent")
+        group.add(
+            mine.astype(np.int32),
+            rows["subject"][mine].astype(np.int32),
+            rows["keys"][mine].astype(np.int64),
+        )
+        dead = ~rows["alive"][mine]
+        group.weight.data[: mine.size][dead] = 0.0
+        return group
+
+
 class Gallery:
     """Enrolled subjects with up to ten fingers each; 1:N search.
 
@@ -497,7 +569,8 @@ class Gallery:
         self._subject_rows: dict[int, list[int]] = {}
         self._rows = _Growable(_ROW_DTYPE)
         self._minutiae = _Growable(PACKED_MINUTIA_DTYPE)
-        self._indexes: dict[int, PairIndex] = {}
+        self._groups: dict[int, _PositionGroup] = {}
+        self._enrolled = _Growable(np.bool_)  # by subject index
         self._cache: OrderedDict[int, PreparedTemplate] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._cache_size = cache_size
@@ -545,7 +618,7 @@ class Gallery:
             return int(
                 self._rows.size * _ROW_DTYPE.itemsize
                 + self._minutiae.size * PACKED_MINUTIA_DTYPE.itemsize
-                + sum(ix.nbytes for ix in self._indexes.values())
+                + sum(g.nbytes for g in self._groups.values())
             )
 
     # --- enrolment ----------------------------------------------------------------
@@ -611,6 +684,8 @@ class Gallery:
                 index = len(self._subject_ids)
                 self._subject_ids.append(sid)
                 self._subject_index[sid] = index
+                self._enrolled.extend(np.zeros(1, dtype=np.bool_))
+            self._enrolled.data[index] = True
             subjects[k] = index
         n = batch.positions.shape[0]
         start = self._minutiae.extend(batch.minutiae)
@@ -623,22 +698,27 @@ class Gallery:
         rows["keys"] = np.minimum(np.diff(batch.key_offsets), 65535)
         rows["width"] = batch.sizes[:, 0]
         rows["height"] = batch.sizes[:, 1]
-        first = self._rows.extend(rows)
+        first = self._rows.size
         row_ids = np.arange(first, first + n, dtype=np.int32)
+        key_counts = np.diff(batch.key_offsets)
         for position in np.unique(batch.positions).tolist():
             fingers = np.flatnonzero(batch.positions == position)
-            if position not in self._indexes:
-                self._indexes[position] = PairIndex(self.index_params)
-            self._indexes[position].add_many(
-                row_ids[fingers], batch.keys, batch.key_offsets, fingers
-            )
+            if position not in self._groups:
+                self._groups[position] = _PositionGroup(self.index_params)
+            group = self._groups[position]
+            local = group.add(row_ids[fingers], rows["subject"][fingers], key_counts[fingers])
+            rows["local"][fingers] = local
+            group.index.add_many(local, batch.keys, batch.key_offsets, fingers)
+        self._rows.extend(rows)
         for k, r in zip(batch.finger_subject.tolist(), row_ids.tolist(), strict=True):
             self._subject_rows.setdefault(int(subjects[k]), []).append(r)
 
     def _delete(self, index: int) -> None:
+        self._enrolled.data[index] = False
         for r in self._subject_rows.pop(index):
-            self._rows.data[r]["alive"] = False
-            self._indexes[int(self._rows.data[r]["position"])].remove(r)
+            meta = self._rows.data[r]
+            meta["alive"] = False
+            self._groups[int(meta["position"])].remove(int(meta["local"]))
             with self._cache_lock:
                 self._cache.pop(r, None)
 
@@ -671,23 +751,21 @@ class Gallery:
         self, probe: Mapping[int, Template], subset: Collection[str] | None
     ) -> tuple[npt.NDArray[np.float64], int]:
         n_subjects = len(self._subject_ids)
-        rows = self._rows.view()
         total = np.zeros(n_subjects, dtype=np.float64)
+        finger = np.empty(n_subjects, dtype=np.float64)
         scanned = 0
         for position, template in probe.items():
-            index = self._indexes.get(position)
-            if index is None:
+            group = self._groups.get(position)
+            if group is None:
                 continue
             keys = search_keys(template.minutiae, self.index_params)
             if keys.size == 0:
                 continue
-            votes, n = index.votes(keys, rows.shape[0])
-            scanned += n
-            norm = np.sqrt(np.maximum(rows["keys"], 1).astype(np.float64) * keys.size)
-            score = np.where(rows["alive"] & (rows["position"] == position), votes / norm, 0.0)
-            total += np.bincount(rows["subject"], weights=score, minlength=n_subjects)
-        searched = np.zeros(n_subjects, dtype=bool)
-        searched[list(self._subject_rows)] = True
+            finger[:] = 0.0
+            scanned += group.index.accumulate(keys, group.weight.view(), group.owner.view(), finger)
+            # cosine of the two key sets: coincidences / sqrt(gallery keys * probe keys)
+            total += finger * (1.0 / math.sqrt(keys.size))
+        searched = self._enrolled.view().copy()
         if subset is not None:
             wanted = np.zeros(n_subjects, dtype=bool)
             ids = [self._subject_index[s] for s in subset if s in self._subject_index]
@@ -726,7 +804,8 @@ class Gallery:
         fingers = usable_probe(probe, params)
         with self._lock.read():
             t0 = time.perf_counter()
-            entries, searched, scanned = self._shortlist(fingers, params.shortlist, subset)
+            size = params.shortlist_size(len(fingers))
+            entries, searched, scanned = self._shortlist(fingers, size, subset)
             t1 = time.perf_counter()
             prepared = {p: prepare(t) for p, t in fingers.items()}
             candidates, compared = self._compare(prepared, entries, params)
@@ -862,8 +941,8 @@ class Gallery:
             "rows": self._rows.view().copy(),
             "minutiae": self._minutiae.view(),
         }
-        for position, index in self._indexes.items():
-            state = index.state()
+        for position, group in self._groups.items():
+            state = group.index.state()
             arrays[f"index{position}_starts"] = state["starts"]
             arrays[f"index{position}_postings"] = state["postings"]
         manifest: dict[str, object] = {
@@ -876,7 +955,7 @@ class Gallery:
             },
             "subjects": self._subject_ids,
             "enrolled": sorted(self._subject_rows),
-            "positions": sorted(self._indexes),
+            "positions": sorted(self._groups),
         }
         return arrays, manifest
 
@@ -924,10 +1003,13 @@ class Gallery:
         gallery._subject_index = {s: i for i, s in enumerate(subjects)}
         gallery._rows = _Growable(_ROW_DTYPE, rows)
         gallery._minutiae = _Growable(PACKED_MINUTIA_DTYPE, minutiae)
-        gallery._indexes = indexes
+        gallery._groups = {p: _PositionGroup.restore(ix, rows, p) for p, ix in indexes.items()}
         alive = np.flatnonzero(rows["alive"])
         by_subject: dict[int, list[int]] = {i: [] for i in enrolled}
         for r in alive.tolist():
             by_subject.setdefault(int(rows[r]["subject"]), []).append(r)
         gallery._subject_rows = by_subject
+        flags = np.zeros(len(subjects), dtype=np.bool_)
+        flags[list(by_subject)] = True
+        gallery._enrolled = _Growable(np.bool_, flags)
         return gallery

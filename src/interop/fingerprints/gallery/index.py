@@ -204,26 +204,39 @@ class PairIndex:
             np.concatenate([self._postings, *self._recent_rows]).astype(np.int32, copy=False),
         )
 
-    def votes(
-        self, probe_keys: npt.NDArray[np.int32], rows: int
-    ) -> tuple[npt.NDArray[np.int32], int]:
-        """Votes of a probe's keys for every row ``< rows``.
-
-        Returns
-        -------
-        votes : (rows,) int32 ndarray
-        scanned : int
-            Index entries read (the work done).
-        """
-        votes = np.zeros(rows, dtype=np.int32)
-        scanned = int(_pairs.count_votes(probe_keys, self._starts, self._postings, votes))
+    def accumulate(
+        self,
+        probe_keys: npt.NDArray[np.int32],
+        weight: npt.NDArray[np.float32],
+        owner: npt.NDArray[np.int32],
+        totals: npt.NDArray[np.float64],
+    ) -> int:
+        """Add ``weight[r]`` to ``totals[owner[r]]`` for every coincidence of a
+        probe key with a key of row r; returns the index entries read."""
+        scanned = int(
+            _pairs.accumulate(probe_keys, self._starts, self._postings, weight, owner, totals)
+        )
         if self._recent_size:
             lookup = np.zeros(self.params.key_space, dtype=np.bool_)
             lookup[probe_keys] = True
-            for keys, owners in zip(self._recent_keys, self._recent_rows, strict=True):
-                _pairs.count_votes_unsorted(lookup, keys, owners, votes)
+            for keys, rows in zip(self._recent_keys, self._recent_rows, strict=True):
+                _pairs.accumulate_unsorted(lookup, keys, rows, weight, owner, totals)
             scanned += self._recent_size
-        return votes, scanned
+        return scanned
+
+    def votes(
+        self, probe_keys: npt.NDArray[np.int32], rows: int
+    ) -> tuple[npt.NDArray[np.int32], int]:
+        """Votes (coincidences) of a probe's keys for every row ``< rows``,
+        and the index entries read."""
+        totals = np.zeros(rows, dtype=np.float64)
+        scanned = self.accumulate(
+            probe_keys,
+            np.ones(rows, dtype=np.float32),
+            np.arange(rows, dtype=np.int32),
+            totals,
+        )
+        return totals.astype(np.int32), scanned
 
     def state(self) -> dict[str, npt.NDArray[np.generic]]:
         """Arrays to persist (compacts first)."""

@@ -15,8 +15,8 @@ and in every process, unlike Python's ``hash``).
 
 Search runs in two phases, each on all shards at once:
 
-1. *Pre-filter.* Every shard returns its ``params.shortlist`` best subjects
-   (:meth:`.Gallery.shortlist`); the driver keeps the ``params.shortlist``
+1. *Pre-filter.* Every shard returns its n best subjects (n =
+   ``params.shortlist_size(probe fingers)``, :meth:`.Gallery.shortlist`); the driver keeps the n
    best of them all (:func:`~.gallery.merge_shortlists`).
 2. *Comparison.* The driver prepares the probe fingers once
    (:func:`interop.fingerprints.prepare`) and every shard compares its own
@@ -411,6 +411,7 @@ class ShardedGallery:
         """
         ray = _ray()
         fingers = usable_probe(probe, params)
+        size = params.shortlist_size(len(fingers))
         n = len(self.actors)
         subsets: list[list[str] | None] = [None] * n
         if subset is not None:
@@ -423,13 +424,12 @@ class ShardedGallery:
         t0 = time.perf_counter()
         fingers_ref = ray.put(fingers)
         refs = [
-            a.shortlist.remote(fingers_ref, params.shortlist, subsets[i])
-            for i, a in enumerate(self.actors)
+            a.shortlist.remote(fingers_ref, size, subsets[i]) for i, a in enumerate(self.actors)
         ]
         # Prepare the probe while the shards pre-filter.
         prepared = {p: prepare(t) for p, t in fingers.items()}
         shortlists: list[tuple[list[tuple[str, float]], int, int]] = _get(refs)
-        entries = merge_shortlists([s[0] for s in shortlists], params.shortlist)
+        entries = merge_shortlists([s[0] for s in shortlists], size)
         searched = sum(s[1] for s in shortlists)
         scanned = sum(s[2] for s in shortlists)
         t1 = time.perf_counter()

@@ -169,7 +169,7 @@ def _threshold(result: SearchResult, fpir: float) -> float:
     return threshold_for_fpir(max(result.searched, 1), fpir)
 
 
-def _synthetic_subject(
+def synthetic_subject(
     s: int, impression: int, fingers: int, first_seed: int
 ) -> dict[int, Template]:
     """Synthetic subject ``s``: finger position p is master ``first_seed + 10 s + p - 1``."""
@@ -185,7 +185,7 @@ def _synthetic_batch(first: int, count: int, fingers: int, first_seed: int) -> E
     """Enrolment batch of synthetic subjects ``first .. first + count - 1`` (a
     module-level function, so that worker processes can run it)."""
     return pack_enrolments(
-        (f"S{s:08d}", _synthetic_subject(s, 0, fingers, first_seed))
+        (f"S{s:08d}", synthetic_subject(s, 0, fingers, first_seed))
         for s in range(first, first + count)
     )
 
@@ -277,11 +277,11 @@ def run_synthetic(
     rng = np.random.default_rng(first_seed)
     chosen = rng.choice(subjects, size=min(mated, subjects), replace=False)
     mated_probes = [
-        (f"S{s:08d}", _synthetic_subject(int(s), 1, fingers, first_seed))
+        (f"S{s:08d}", synthetic_subject(int(s), 1, fingers, first_seed))
         for s in sorted(chosen.tolist())
     ]
     non_mated_probes: list[tuple[dict[int, Template], list[str] | None]] = [
-        (_synthetic_subject(subjects + k, 1, fingers, first_seed), None) for k in range(non_mated)
+        (synthetic_subject(subjects + k, 1, fingers, first_seed), None) for k in range(non_mated)
     ]
     measured = _measure(gallery, mated_probes, non_mated_probes, params, progress)
     report = _report("synthetic", gallery, *measured, params, enrol_s)

@@ -174,30 +174,25 @@ def probe_keys(
 
 
 @njit(cache=True, nogil=True)
-def accumulate(
+def count_votes(
     probe: npt.NDArray[np.int32],
     starts: npt.NDArray[np.int64],
     postings: npt.NDArray[np.int32],
-    weight: npt.NDArray[np.float32],
-    owner: npt.NDArray[np.int32],
-    totals: npt.NDArray[np.float64],
+    votes: npt.NDArray[np.uint16],
 ) -> int:
-    """Add ``weight[r]`` to ``totals[owner[r]]`` for each row r under each probe key.
+    """Add one vote to each row listed under each probe key.
 
     Parameters
     ----------
     probe : (K,) int32 ndarray
-        Keys looked up.
+        Distinct keys looked up (K < 65,536: a row gets at most one vote
+        per key, so the counts cannot overflow).
     starts : (key_space + 1,) int64 ndarray
         CSR offsets: key ``k``'s rows are ``postings[starts[k]:starts[k + 1]]``.
     postings : (E,) int32 ndarray
-        Finger rows.
-    weight : (rows,) float32 ndarray
-        What one coincidence with a row is worth (0 for a removed row).
-    owner : (rows,) int32 ndarray
-        Where a row's votes go (its subject).
-    totals : float64 ndarray
-        Accumulated in place.
+        Rows.
+    votes : (rows,) uint16 ndarray
+        Accumulated in place (two bytes a row, so that it stays in cache).
 
     Returns
     -------
@@ -207,27 +202,23 @@ def accumulate(
     scanned = 0
     for key in probe:
         for e in range(starts[key], starts[key + 1]):
-            r = postings[e]
-            totals[owner[r]] += weight[r]
+            votes[postings[e]] += 1
         scanned += starts[key + 1] - starts[key]
     return scanned
 
 
 @njit(cache=True, nogil=True)
-def accumulate_unsorted(
+def count_votes_unsorted(
     lookup: npt.NDArray[np.bool_],
     keys: npt.NDArray[np.int32],
     rows: npt.NDArray[np.int32],
-    weight: npt.NDArray[np.float32],
-    owner: npt.NDArray[np.int32],
-    totals: npt.NDArray[np.float64],
+    votes: npt.NDArray[np.uint16],
 ) -> None:
-    """:func:`accumulate` over an unsorted (key, row) list: the index's recent
+    """:func:`count_votes` over an unsorted (key, row) list: the index's recent
     additions. ``lookup[k]`` is True for the probe's keys."""
     for e in range(keys.shape[0]):
         if lookup[keys[e]]:
-            r = rows[e]
-            totals[owner[r]] += weight[r]
+            votes[rows[e]] += 1
 
 
 @njit(cache=True, nogil=True)

@@ -752,7 +752,6 @@ class Gallery:
     ) -> tuple[npt.NDArray[np.float64], int]:
         n_subjects = len(self._subject_ids)
         total = np.zeros(n_subjects, dtype=np.float64)
-        finger = np.empty(n_subjects, dtype=np.float64)
         scanned = 0
         for position, template in probe.items():
             group = self._groups.get(position)
@@ -761,10 +760,11 @@ class Gallery:
             keys = search_keys(template.minutiae, self.index_params)
             if keys.size == 0:
                 continue
-            finger[:] = 0.0
-            scanned += group.index.accumulate(keys, group.weight.view(), group.owner.view(), finger)
+            votes, n = group.index.votes(keys, group.rows.size)
+            scanned += n
             # cosine of the two key sets: coincidences / sqrt(gallery keys * probe keys)
-            total += finger * (1.0 / math.sqrt(keys.size))
+            score = votes * group.weight.view() * (1.0 / math.sqrt(keys.size))
+            total += np.bincount(group.owner.view(), weights=score, minlength=n_subjects)
         searched = self._enrolled.view().copy()
         if subset is not None:
             wanted = np.zeros(n_subjects, dtype=bool)

@@ -204,39 +204,28 @@ class PairIndex:
             np.concatenate([self._postings, *self._recent_rows]).astype(np.int32, copy=False),
         )
 
-    def accumulate(
-        self,
-        probe_keys: npt.NDArray[np.int32],
-        weight: npt.NDArray[np.float32],
-        owner: npt.NDArray[np.int32],
-        totals: npt.NDArray[np.float64],
-    ) -> int:
-        """Add ``weight[r]`` to ``totals[owner[r]]`` for every coincidence of a
-        probe key with a key of row r; returns the index entries read."""
-        scanned = int(
-            _pairs.accumulate(probe_keys, self._starts, self._postings, weight, owner, totals)
-        )
+    def votes(
+        self, probe_keys: npt.NDArray[np.int32], rows: int
+    ) -> tuple[npt.NDArray[np.uint16], int]:
+        """Votes (coincidences of keys) of a probe for every row ``< rows``,
+        and the index entries read.
+
+        Raises
+        ------
+        ValueError
+            If the probe has 65,536 keys or more (the counts are 16-bit).
+        """
+        if probe_keys.size >= 65_536:
+            raise ValueError("too many probe keys")
+        votes = np.zeros(rows, dtype=np.uint16)
+        scanned = int(_pairs.count_votes(probe_keys, self._starts, self._postings, votes))
         if self._recent_size:
             lookup = np.zeros(self.params.key_space, dtype=np.bool_)
             lookup[probe_keys] = True
-            for keys, rows in zip(self._recent_keys, self._recent_rows, strict=True):
-                _pairs.accumulate_unsorted(lookup, keys, rows, weight, owner, totals)
+            for keys, owners in zip(self._recent_keys, self._recent_rows, strict=True):
+                _pairs.count_votes_unsorted(lookup, keys, owners, votes)
             scanned += self._recent_size
-        return scanned
-
-    def votes(
-        self, probe_keys: npt.NDArray[np.int32], rows: int
-    ) -> tuple[npt.NDArray[np.int32], int]:
-        """Votes (coincidences) of a probe's keys for every row ``< rows``,
-        and the index entries read."""
-        totals = np.zeros(rows, dtype=np.float64)
-        scanned = self.accumulate(
-            probe_keys,
-            np.ones(rows, dtype=np.float32),
-            np.arange(rows, dtype=np.int32),
-            totals,
-        )
-        return totals.astype(np.int32), scanned
+        return votes, scanned
 
     def state(self) -> dict[str, npt.NDArray[np.generic]]:
         """Arrays to persist (compacts first)."""

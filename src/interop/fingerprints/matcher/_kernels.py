@@ -285,6 +285,20 @@ def build_cylinders(
                 )
         c = math.cos(angle[m])
         s = math.sin(angle[m])
+        # A disc around the minutia, grown by the margin, is within the
+        # margin of the hull: cells that close are valid without the edge
+        # tests. (The minutia is inside its convex hull; its distance to the
+        # boundary is its least distance to an edge's line.)
+        sure = -1.0
+        if h >= 3:
+            depth = np.inf
+            for e in range(h):
+                f = e + 1 if e + 1 < h else 0
+                ex = hull[f, 0] - hull[e, 0]
+                ey = hull[f, 1] - hull[e, 1]
+                cross = ex * (-ym - hull[e, 1]) - ey * (xm - hull[e, 0])
+                depth = min(depth, cross * inv_len[e])
+            sure = max(depth, 0.0) + hull_margin - 1e-6
         n_valid = 0
         for ci in range(n_cells):
             u = cell_offsets[ci, 0]
@@ -292,7 +306,9 @@ def build_cylinders(
             # Image frame (y down): along the direction (cos a, -sin a), across (sin a, cos a).
             px = xm + c * u + s * v
             py = ym - s * u + c * v
-            if _beyond_hull_margin(px, -py, hull, inv_len, hull_margin):
+            if (sure < 0.0 or u * u + v * v > sure * sure) and _beyond_hull_margin(
+                px, -py, hull, inv_len, hull_margin
+            ):
                 continue
             n_valid += 1
             for k in range(direction_cells):

@@ -301,6 +301,10 @@ def bench_identify(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
     ] = None,
+    markdown: Annotated[
+        Path | None,
+        typer.Option("--markdown", help="Write the BENCHMARKS.md table rows to this file."),
+    ] = None,
 ) -> None:
     """1:N identification benchmark (BENCHMARKS.md, "Identification").
 
@@ -390,6 +394,9 @@ def bench_identify(
         payload = [r.as_dict() for r in reports]
         json_out.write_text(json.dumps(payload, indent=2) + "\n")
         console.print(f"figures written to {json_out}")
+    if markdown is not None:
+        markdown.write_text(ident.markdown_table(reports))
+        console.print(f"table written to {markdown}")
 
 
 def _fvc_resolution(folder: Path) -> float:

@@ -51,8 +51,12 @@ def test_cli_writes_json(tmp_path: Path) -> None:
             "4",
             "--json",
             str(out),
+            "--markdown",
+            str(tmp_path / "table.md"),
         ],
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert payload[0]["mode"] == "synthetic" and payload[0]["subjects"] == 30
+    table = (tmp_path / "table.md").read_text().splitlines()
+    assert len(table) == 3 and table[2].startswith("| synthetic | 30 | 2 | 4 / 4 |")

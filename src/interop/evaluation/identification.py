@@ -165,6 +165,28 @@ def _report(
     )
 
 
+def markdown_table(reports: Sequence[IdentificationReport]) -> str:
+    """The reports as the Markdown table of BENCHMARKS.md §4."""
+    lines = [
+        "| gallery | subjects | probe fingers | mated / non-mated searches | rank-1 "
+        "| FNIR @ FPIR 1% / 0.1% | measured FPIR 1% / 0.1% | pre-filter misses "
+        "| latency p50 / p99 | effective cmp/s/core | full cmp/s/core | bytes/finger |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in reports:
+        lines.append(
+            f"| {r.mode} | {r.subjects:,} | {r.probe_fingers} "
+            f"| {r.mated_searches} / {r.non_mated_searches} | {100 * r.rank1:.2f}% "
+            f"| {100 * r.fnir['0.01']:.2f}% / {100 * r.fnir['0.001']:.2f}% "
+            f"| {100 * r.fpir_measured['0.01']:.2f}% / {100 * r.fpir_measured['0.001']:.2f}% "
+            f"| {100 * r.prefilter_misses:.2f}% "
+            f"| {r.latency_s['p50']:.3f} / {r.latency_s['p99']:.3f} s "
+            f"| {r.effective_comparisons_per_s:,.0f} | {r.full_comparisons_per_s:,.0f} "
+            f"| {r.memory_bytes_per_finger:,.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _threshold(result: SearchResult, fpir: float) -> float:
     return threshold_for_fpir(max(result.searched, 1), fpir)
 

@@ -222,19 +222,43 @@ def count_votes_unsorted(
 
 
 @njit(cache=True, nogil=True)
-def build_csr(
-    keys: npt.NDArray[np.int32], rows: npt.NDArray[np.int32], key_space: int
+def merge_csr(
+    starts: npt.NDArray[np.int64],
+    postings: npt.NDArray[np.int32],
+    keys: npt.NDArray[np.int32],
+    rows: npt.NDArray[np.int32],
+    removed: npt.NDArray[np.bool_],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """Counting sort of (key, row) entries into CSR form (rows keep their order)."""
-    starts = np.zeros(key_space + 1, dtype=np.int64)
-    for k in keys:
-        starts[k + 1] += 1
+    """A CSR index with unsorted (key, row) entries merged in, removed rows dropped.
+
+    Each key's rows keep their order: the old postings first, then the new
+    entries in the order given. ``removed[r]`` is True for rows to drop
+    (an array at least as long as the largest row + 1). Memory: the old and
+    the new index, and one count per key.
+    """
+    key_space = starts.shape[0] - 1
+    counts = np.zeros(key_space, dtype=np.int64)
     for k in range(key_space):
-        starts[k + 1] += starts[k]
-    fill = starts[:-1].copy()
-    postings = np.empty(keys.shape[0], dtype=np.int32)
+        for e in range(starts[k], starts[k + 1]):
+            if not removed[postings[e]]:
+                counts[k] += 1
     for e in range(keys.shape[0]):
-        k = keys[e]
-        postings[fill[k]] = rows[e]
-        fill[k] += 1
-    return starts, postings
+        if not removed[rows[e]]:
+            counts[keys[e]] += 1
+    merged_starts = np.zeros(key_space + 1, dtype=np.int64)
+    for k in range(key_space):
+        merged_starts[k + 1] = merged_starts[k] + counts[k]
+    merged = np.empty(merged_starts[key_space], dtype=np.int32)
+    fill = merged_starts[:-1].copy()
+    for k in range(key_space):
+        for e in range(starts[k], starts[k + 1]):
+            r = postings[e]
+            if not removed[r]:
+                merged[fill[k]] = r
+                fill[k] += 1
+    for e in range(keys.shape[0]):
+        r = rows[e]
+        if not removed[r]:
+            merged[fill[keys[e]]] = r
+            fill[keys[e]] += 1
+    return merged_starts, merged

@@ -136,6 +136,7 @@ class PairIndex:
         self._recent_rows: list[npt.NDArray[np.int32]] = []
         self._recent_size = 0
         self._removed: set[int] = set()
+        self._row_bound = 0  # every filed row is below this
 
     @property
     def entries(self) -> int:
@@ -177,6 +178,7 @@ class PairIndex:
             raise ValueError("key out of range for these index parameters")
         self._recent_keys.append(np.ascontiguousarray(chosen, dtype=np.int32))
         self._recent_rows.append(np.repeat(rows.astype(np.int32), counts))
+        self._row_bound = max(self._row_bound, int(rows.max()) + 1)
         self._recent_size += int(chosen.size)
         if self._recent_size > max(65_536, self.compact_share * self._postings.size):
             self.compact()
@@ -187,22 +189,17 @@ class PairIndex:
         self._removed.add(int(row))
 
     def compact(self) -> None:
-        """Sort every entry into CSR form and drop removed rows' entries."""
-        keys, rows = self._all_entries()
-        if self._removed and rows.size:
-            keep = ~np.isin(rows, np.fromiter(self._removed, dtype=np.int32))
-            keys, rows = keys[keep], rows[keep]
-        self._starts, self._postings = _pairs.build_csr(keys, rows, self.params.key_space)
+        """Merge the recent additions into the CSR form and drop removed rows."""
+        keys = np.concatenate([np.zeros(0, np.int32), *self._recent_keys])
+        rows = np.concatenate([np.zeros(0, np.int32), *self._recent_rows])
+        removed = np.zeros(max(self._row_bound, max(self._removed, default=-1) + 1), np.bool_)
+        if self._removed:
+            removed[np.fromiter(self._removed, dtype=np.int64)] = True
+        self._starts, self._postings = _pairs.merge_csr(
+            self._starts, self._postings, keys.astype(np.int32), rows.astype(np.int32), removed
+        )
         self._recent_keys, self._recent_rows, self._recent_size = [], [], 0
         self._removed = set()
-
-    def _all_entries(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-        counts = np.diff(self._starts)
-        keys = np.repeat(np.arange(self.params.key_space, dtype=np.int32), counts)
-        return (
-            np.concatenate([keys, *self._recent_keys]).astype(np.int32, copy=False),
-            np.concatenate([self._postings, *self._recent_rows]).astype(np.int32, copy=False),
-        )
 
     def votes(
         self, probe_keys: npt.NDArray[np.int32], rows: int
@@ -241,4 +238,5 @@ class PairIndex:
             raise ValueError("index arrays do not match the index parameters")
         index = cls(params)
         index._starts, index._postings = starts, postings
+        index._row_bound = int(postings.max(initial=-1)) + 1
         return index

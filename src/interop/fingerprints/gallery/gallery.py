@@ -808,8 +808,9 @@ class Gallery:
             entries, searched, scanned = self._shortlist(fingers, size, subset)
             t1 = time.perf_counter()
             prepared = {p: prepare(t) for p, t in fingers.items()}
-            candidates, compared = self._compare(prepared, entries, params)
             t2 = time.perf_counter()
+            candidates, compared = self._compare(prepared, entries, params)
+            t3 = time.perf_counter()
         return assemble_result(
             candidates,
             searched=searched,
@@ -817,7 +818,7 @@ class Gallery:
             params=params,
             scanned=scanned,
             compared=compared,
-            timings_s={"prefilter": t1 - t0, "compare": t2 - t1},
+            timings_s={"prefilter": t1 - t0, "prepare_probe": t2 - t1, "compare": t3 - t2},
         )
 
     def shortlist(

@@ -109,3 +109,34 @@ def test_threshold_for_fpir() -> None:
         threshold_for_fpir(0, 0.01)
     with pytest.raises(ValueError):
         threshold_for_fpir(10, 1.5)
+
+
+def test_rows_far_apart_survive_compaction_and_reload(subjects: list[Subject]) -> None:
+    """Gaps of one to four varint bytes between the rows of a key."""
+    rows = [0, 200, 70_000, 2_000_000]
+    keys = [enrolment_keys(subjects[i][2][0].minutiae) for i in range(4)]
+    index = PairIndex(compact_share=10.0)
+    for row, k in zip(rows, keys, strict=True):
+        index.add(row, k)
+    probe = search_keys(subjects[2][2][1].minutiae)
+    before, _ = index.votes(probe, rows[-1] + 1)
+    index.compact()
+    after, scanned = index.votes(probe, rows[-1] + 1)
+    np.testing.assert_array_equal(before, after)
+    assert int(after.argmax()) == 70_000
+    assert scanned == sum(int(np.isin(k, probe).sum()) for k in keys)
+    state = index.state()
+    again = PairIndex.from_state(index.params, state["starts"], state["postings"])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(again.votes(probe, rows[-1] + 1)[0], after)
+    assert again.entries == index.entries == sum(k.size for k in keys)
+
+
+def test_malformed_index_stream_is_refused(subjects: list[Subject]) -> None:
+    index = PairIndex()
+    index.add(300, enrolment_keys(subjects[0][2][0].minutiae))
+    state = index.state()
+    stream = state["postings"].copy()
+    stream[stream > 0x7F] = 0  # a varint cut short where its last byte should be
+    stream[-1] = 0x80  # a list that ends inside a varint
+    with pytest.raises(ValueError):
+        PairIndex.from_state(index.params, state["starts"], stream)  # type: ignore[arg-type]

@@ -177,7 +177,7 @@ def probe_keys(
 def count_votes(
     probe: npt.NDArray[np.int32],
     starts: npt.NDArray[np.int64],
-    postings: npt.NDArray[np.int32],
+    stream: npt.NDArray[np.uint8],
     votes: npt.NDArray[np.uint16],
 ) -> int:
     """Add one vote to each row listed under each probe key.
@@ -188,9 +188,11 @@ def count_votes(
         Distinct keys looked up (K < 65,536: a row gets at most one vote
         per key, so the counts cannot overflow).
     starts : (key_space + 1,) int64 ndarray
-        CSR offsets: key ``k``'s rows are ``postings[starts[k]:starts[k + 1]]``.
-    postings : (E,) int32 ndarray
-        Rows.
+        Byte offsets: key ``k``'s row list is ``stream[starts[k]:starts[k + 1]]``.
+    stream : (B,) uint8 ndarray
+        Each key's rows, ascending, as LEB128 varints of the gaps between
+        them (the first gap from 0): rows of one position are dense, so a
+        gap takes one or two bytes instead of four.
     votes : (rows,) uint16 ndarray
         Accumulated in place (two bytes a row, so that it stays in cache).
 
@@ -201,9 +203,22 @@ def count_votes(
     """
     scanned = 0
     for key in probe:
-        for e in range(starts[key], starts[key + 1]):
-            votes[postings[e]] += 1
-        scanned += starts[key + 1] - starts[key]
+        e = starts[key]
+        end = starts[key + 1]
+        row = 0
+        while e < end:
+            gap = 0
+            shift = 0
+            while True:
+                byte = stream[e]
+                e += 1
+                gap |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    break
+                shift += 7
+            row += gap
+            votes[row] += 1
+            scanned += 1
     return scanned
 
 
@@ -221,44 +236,119 @@ def count_votes_unsorted(
             votes[rows[e]] += 1
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _varint_size(value: int) -> int:
+    size = 1
+    while value >= 0x80:
+        value >>= 7
+        size += 1
+    return size
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_varint(stream: npt.NDArray[np.uint8], at: int, value: int) -> int:
+    while value >= 0x80:
+        stream[at] = (value & 0x7F) | 0x80
+        value >>= 7
+        at += 1
+    stream[at] = value
+    return at + 1
+
+
 @njit(cache=True, nogil=True)
 def merge_csr(
     starts: npt.NDArray[np.int64],
-    postings: npt.NDArray[np.int32],
+    stream: npt.NDArray[np.uint8],
     keys: npt.NDArray[np.int32],
     rows: npt.NDArray[np.int32],
     removed: npt.NDArray[np.bool_],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """A CSR index with unsorted (key, row) entries merged in, removed rows dropped.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], int]:
+    """An index (:func:`count_votes`'s form) with unsorted (key, row) entries
+    merged in and removed rows dropped.
 
-    Each key's rows keep their order: the old postings first, then the new
-    entries in the order given. ``removed[r]`` is True for rows to drop
-    (an array at least as long as the largest row + 1). Memory: the old and
-    the new index, and one count per key.
+    The new entries' rows must all be above the index's (rows only grow);
+    ``removed[r]`` is True for rows to drop (at least as long as the largest
+    row + 1). Returns the new offsets, stream and number of entries.
     """
     key_space = starts.shape[0] - 1
-    counts = np.zeros(key_space, dtype=np.int64)
+    # the new entries grouped by key (a stable counting sort keeps them ascending)
+    fresh_starts = np.zeros(key_space + 1, dtype=np.int64)
+    for k in keys:
+        fresh_starts[k + 1] += 1
     for k in range(key_space):
-        for e in range(starts[k], starts[k + 1]):
-            if not removed[postings[e]]:
-                counts[k] += 1
+        fresh_starts[k + 1] += fresh_starts[k]
+    fill = fresh_starts[:-1].copy()
+    fresh = np.empty(keys.shape[0], dtype=np.int32)
     for e in range(keys.shape[0]):
-        if not removed[rows[e]]:
-            counts[keys[e]] += 1
+        fresh[fill[keys[e]]] = rows[e]
+        fill[keys[e]] += 1
+    # two passes over every list: sizes, then bytes
     merged_starts = np.zeros(key_space + 1, dtype=np.int64)
-    for k in range(key_space):
-        merged_starts[k + 1] = merged_starts[k] + counts[k]
-    merged = np.empty(merged_starts[key_space], dtype=np.int32)
-    fill = merged_starts[:-1].copy()
-    for k in range(key_space):
-        for e in range(starts[k], starts[k + 1]):
-            r = postings[e]
-            if not removed[r]:
-                merged[fill[k]] = r
-                fill[k] += 1
-    for e in range(keys.shape[0]):
-        r = rows[e]
-        if not removed[r]:
-            merged[fill[keys[e]]] = r
-            fill[keys[e]] += 1
-    return merged_starts, merged
+    entries = 0
+    for phase in range(2):
+        out = np.empty(merged_starts[key_space] if phase else 0, dtype=np.uint8)
+        for k in range(key_space):
+            at = merged_starts[k]
+            size = 0
+            previous = 0
+            e = starts[k]
+            end = starts[k + 1]
+            row = 0
+            f = fresh_starts[k]
+            while e < end or f < fresh_starts[k + 1]:
+                if e < end:
+                    gap = 0
+                    shift = 0
+                    while True:
+                        byte = stream[e]
+                        e += 1
+                        gap |= (byte & 0x7F) << shift
+                        if byte < 0x80:
+                            break
+                        shift += 7
+                    row += gap
+                    r = row
+                else:
+                    r = fresh[f]
+                    f += 1
+                if removed[r]:
+                    continue
+                if phase:
+                    at = _put_varint(out, at, r - previous)
+                else:
+                    size += _varint_size(r - previous)
+                    entries += 1
+                previous = r
+            if not phase:
+                merged_starts[k + 1] = merged_starts[k] + size
+        if phase:
+            return merged_starts, out, entries
+    return merged_starts, np.empty(0, dtype=np.uint8), entries
+
+
+@njit(cache=True, nogil=True)
+def stream_stats(starts: npt.NDArray[np.int64], stream: npt.NDArray[np.uint8]) -> tuple[int, int]:
+    """(entries, largest row + 1) of an index stream; raises on a malformed one."""
+    entries = 0
+    bound = 0
+    for k in range(starts.shape[0] - 1):
+        e = starts[k]
+        end = starts[k + 1]
+        row = 0
+        while e < end:
+            gap = 0
+            shift = 0
+            while True:
+                if e >= end or shift > 28:
+                    raise ValueError("malformed index stream")
+                byte = stream[e]
+                e += 1
+                gap |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    break
+                shift += 7
+            row += gap
+            entries += 1
+        if row + 1 > bound and end > starts[k]:
+            bound = row + 1
+    return entries, bound

@@ -10,7 +10,7 @@
 Storage, per enrolled finger: its minutiae packed in 7 bytes each (x, y in
 whole pixels, angle in 256ths of a turn, type, quality: the precision of
 ISO/IEC 19794-2:2005), a row of finger metadata, and its pre-filter keys
-(:mod:`.index`, 4 bytes each). Prepared comparison forms
+(:mod:`.index`, one or two bytes each). Prepared comparison forms
 (:func:`interop.fingerprints.prepare`, 5-15 KiB each) are made on demand
 for the fingers a search compares in full and kept in a bounded cache.
 
@@ -85,7 +85,7 @@ _ROW_DTYPE = np.dtype(
 )
 """Metadata of a stored finger; ``local`` is its row in its position's group."""
 
-_FORMAT = "interop-gallery-2"
+_FORMAT = "interop-gallery-3"
 
 
 class GalleryError(ValueError):

@@ -15,9 +15,10 @@ roughly upright (within about 30 degrees), and this alone removes most chance
 coincidences (measured: rank-1 on template-level synthesis from 9% to 66%).
 
 Storage: recent additions sit in an unsorted list and are scanned key by key;
-:meth:`PairIndex.compact` sorts everything into CSR form (a counting sort,
-linear) once the list grows past a share of the index, and drops removed
-rows. 4 bytes per key; about 400 keys per finger with the defaults.
+:meth:`PairIndex.compact` merges them into the per-key row lists (one
+linear pass) once the list grows past a share of the index, and drops removed
+rows. Each key's rows are kept ascending as varint gaps: one or two bytes
+per entry; about 400 keys per finger with the defaults.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ class PairIndex:
         self.params = params
         self.compact_share = compact_share
         self._starts = np.zeros(params.key_space + 1, dtype=np.int64)
-        self._postings = np.zeros(0, dtype=np.int32)
+        self._stream = np.zeros(0, dtype=np.uint8)
+        self._entries = 0  # in the stream
         self._recent_keys: list[npt.NDArray[np.int32]] = []
         self._recent_rows: list[npt.NDArray[np.int32]] = []
         self._recent_size = 0
@@ -141,12 +143,12 @@ class PairIndex:
     @property
     def entries(self) -> int:
         """Keys filed, removed rows' included until the next compaction."""
-        return int(self._postings.size) + self._recent_size
+        return self._entries + self._recent_size
 
     @property
     def nbytes(self) -> int:
         """Memory held by the index arrays."""
-        return int(self._starts.nbytes + self._postings.nbytes + 8 * self._recent_size)
+        return int(self._starts.nbytes + self._stream.nbytes + 8 * self._recent_size)
 
     def add(self, row: int, keys: npt.NDArray[np.int32]) -> None:
         """File finger ``row`` under ``keys`` (from :func:`enrolment_keys`)."""
@@ -180,7 +182,7 @@ class PairIndex:
         self._recent_rows.append(np.repeat(rows.astype(np.int32), counts))
         self._row_bound = max(self._row_bound, int(rows.max()) + 1)
         self._recent_size += int(chosen.size)
-        if self._recent_size > max(65_536, self.compact_share * self._postings.size):
+        if self._recent_size > max(65_536, self.compact_share * self._entries):
             self.compact()
 
     def remove(self, row: int) -> None:
@@ -195,8 +197,8 @@ class PairIndex:
         removed = np.zeros(max(self._row_bound, max(self._removed, default=-1) + 1), np.bool_)
         if self._removed:
             removed[np.fromiter(self._removed, dtype=np.int64)] = True
-        self._starts, self._postings = _pairs.merge_csr(
-            self._starts, self._postings, keys.astype(np.int32), rows.astype(np.int32), removed
+        self._starts, self._stream, self._entries = _pairs.merge_csr(
+            self._starts, self._stream, keys.astype(np.int32), rows.astype(np.int32), removed
         )
         self._recent_keys, self._recent_rows, self._recent_size = [], [], 0
         self._removed = set()
@@ -215,7 +217,7 @@ class PairIndex:
         if probe_keys.size >= 65_536:
             raise ValueError("too many probe keys")
         votes = np.zeros(rows, dtype=np.uint16)
-        scanned = int(_pairs.count_votes(probe_keys, self._starts, self._postings, votes))
+        scanned = int(_pairs.count_votes(probe_keys, self._starts, self._stream, votes))
         if self._recent_size:
             lookup = np.zeros(self.params.key_space, dtype=np.bool_)
             lookup[probe_keys] = True
@@ -227,16 +229,29 @@ class PairIndex:
     def state(self) -> dict[str, npt.NDArray[np.generic]]:
         """Arrays to persist (compacts first)."""
         self.compact()
-        return {"starts": self._starts, "postings": self._postings}
+        return {"starts": self._starts, "postings": self._stream}
 
     @classmethod
     def from_state(
-        cls, params: IndexParameters, starts: npt.NDArray[np.int64], postings: npt.NDArray[np.int32]
+        cls, params: IndexParameters, starts: npt.NDArray[np.int64], postings: npt.NDArray[np.uint8]
     ) -> PairIndex:
-        """Inverse of :meth:`state` (arrays may be memory-mapped, read-only)."""
-        if starts.shape != (params.key_space + 1,) or int(starts[-1]) != postings.size:
+        """Inverse of :meth:`state` (arrays may be memory-mapped, read-only).
+
+        Raises
+        ------
+        ValueError
+            If the arrays do not fit the parameters or each other.
+        """
+        if (
+            starts.shape != (params.key_space + 1,)
+            or starts.dtype != np.int64
+            or postings.dtype != np.uint8
+            or int(starts[0]) != 0
+            or int(starts[-1]) != postings.size
+            or bool(np.any(np.diff(starts) < 0))
+        ):
             raise ValueError("index arrays do not match the index parameters")
         index = cls(params)
-        index._starts, index._postings = starts, postings
-        index._row_bound = int(postings.max(initial=-1)) + 1
+        index._starts, index._stream = starts, postings
+        index._entries, index._row_bound = _pairs.stream_stats(starts, postings)
         return index

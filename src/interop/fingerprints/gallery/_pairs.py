@@ -173,6 +173,23 @@ def probe_keys(
     return np.unique(keys[:count])
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _read_varint(stream: npt.NDArray[np.uint8], at: int, end: int) -> tuple[int, int]:
+    """The LEB128 varint at ``stream[at]`` (which must end before ``end``), and
+    where the next one starts."""
+    value = 0
+    shift = 0
+    while True:
+        if at >= end or shift > 28:
+            raise ValueError("malformed index stream")
+        byte = stream[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at
+        shift += 7
+
+
 @njit(cache=True, nogil=True)
 def count_votes(
     probe: npt.NDArray[np.int32],
@@ -207,15 +224,7 @@ def count_votes(
         end = starts[key + 1]
         row = 0
         while e < end:
-            gap = 0
-            shift = 0
-            while True:
-                byte = stream[e]
-                e += 1
-                gap |= (byte & 0x7F) << shift
-                if byte < 0x80:
-                    break
-                shift += 7
+            gap, e = _read_varint(stream, e, end)
             row += gap
             votes[row] += 1
             scanned += 1
@@ -297,15 +306,7 @@ def merge_csr(
             f = fresh_starts[k]
             while e < end or f < fresh_starts[k + 1]:
                 if e < end:
-                    gap = 0
-                    shift = 0
-                    while True:
-                        byte = stream[e]
-                        e += 1
-                        gap |= (byte & 0x7F) << shift
-                        if byte < 0x80:
-                            break
-                        shift += 7
+                    gap, e = _read_varint(stream, e, end)
                     row += gap
                     r = row
                 else:
@@ -336,17 +337,7 @@ def stream_stats(starts: npt.NDArray[np.int64], stream: npt.NDArray[np.uint8]) -
         end = starts[k + 1]
         row = 0
         while e < end:
-            gap = 0
-            shift = 0
-            while True:
-                if e >= end or shift > 28:
-                    raise ValueError("malformed index stream")
-                byte = stream[e]
-                e += 1
-                gap |= (byte & 0x7F) << shift
-                if byte < 0x80:
-                    break
-                shift += 7
+            gap, e = _read_varint(stream, e, end)
             row += gap
             entries += 1
         if row + 1 > bound and end > starts[k]:

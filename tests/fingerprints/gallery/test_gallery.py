@@ -18,7 +18,9 @@ from interop.fingerprints.gallery import (
     pack_enrolments,
     pack_minutiae,
     unpack_minutiae,
+    usable_probe,
 )
+from interop.fingerprints.gallery.gallery import MAX_MINUTIAE
 from interop.fingerprints.template import MINUTIA_DTYPE
 
 from .conftest import Subject, enrolment, probe, subject_id
@@ -268,3 +270,31 @@ def test_batch_enrolment_is_all_or_nothing(subjects: list[Subject]) -> None:
     other = pack_enrolments([("b", enrolment(subjects[0]))], IndexParameters(neighbours=6))
     with pytest.raises(GalleryError, match="other index parameters"):
         g.enrol_batch(other)
+
+
+def test_result_lists_the_shortlist(gallery: Gallery, subjects: list[Subject]) -> None:
+    result = gallery.search(probe(subjects[9]))
+    assert len(result.shortlisted) == SearchParameters().shortlist_size(len(subjects[9]))
+    assert result.shortlisted[0] == subject_id(9)
+    assert {c.subject_id for c in result.candidates} <= set(result.shortlisted)
+
+
+def test_probe_fingers_keep_at_most_max_minutiae(gallery: Gallery, subjects: list[Subject]) -> None:
+    """A probe with more minutiae than any stored finger still searches (the
+    best-quality ones are kept, as at enrolment)."""
+    t = subjects[11][2][1]
+    m = t.minutiae
+    rng = np.random.default_rng(0)
+    extra = np.zeros(300, dtype=MINUTIA_DTYPE)
+    extra["x"] = rng.uniform(0, t.width, 300)
+    extra["y"] = rng.uniform(0, t.height, 300)
+    extra["angle"] = rng.uniform(0, 6.28, 300)
+    extra["quality"] = 1  # below the real ones, so those are kept
+    crowded = Template(np.concatenate([m, extra]), width=t.width, height=t.height)
+    fingers = usable_probe({2: crowded})
+    assert len(fingers[2].minutiae) == MAX_MINUTIAE
+    assert set(map(tuple, m[["x", "y"]].tolist())) <= set(
+        map(tuple, fingers[2].minutiae[["x", "y"]].tolist())
+    )
+    result = gallery.search({2: crowded})
+    assert result.probe_fingers == (2,)

@@ -115,6 +115,7 @@ def assert_same(expected: SearchResult, got: SearchResult) -> None:
     assert got.searched == expected.searched
     assert got.probe_fingers == expected.probe_fingers
     assert got.compared == expected.compared
+    assert got.shortlisted == expected.shortlisted
     # Work done, not a result: index entries read depend on each index's compaction.
     assert (got.scanned > 0) == (expected.scanned > 0)
     assert got.identity == expected.identity

@@ -29,6 +29,7 @@ or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -198,6 +199,8 @@ class SearchResult:
         Index entries read by the pre-filter.
     compared : int
         Finger comparisons in full.
+    shortlisted : tuple of str
+        The subjects the pre-filter passed to full comparison, best first.
     """
 
     candidates: list[Candidate]
@@ -206,6 +209,7 @@ class SearchResult:
     probe_fingers: tuple[int, ...]
     scanned: int = 0
     compared: int = 0
+    shortlisted: tuple[str, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -325,12 +329,17 @@ def _check_subject_id(subject_id: object) -> str:
     return subject_id
 
 
+def _best_minutiae(m: npt.NDArray[np.void]) -> npt.NDArray[np.void]:
+    """At most :data:`MAX_MINUTIAE` minutiae: the best quality ones (stable)."""
+    if m.shape[0] <= MAX_MINUTIAE:
+        return m
+    return m[np.argsort(-m["quality"].astype(np.int16), kind="stable")[:MAX_MINUTIAE]]
+
+
 def pack_minutiae(template: Template) -> npt.NDArray[np.void]:
     """A template's minutiae in :data:`PACKED_MINUTIA_DTYPE` (best quality first
     when there are more than :data:`MAX_MINUTIAE`)."""
-    m = template.minutiae
-    if m.shape[0] > MAX_MINUTIAE:
-        m = m[np.argsort(-m["quality"].astype(np.int16), kind="stable")[:MAX_MINUTIAE]]
+    m = _best_minutiae(template.minutiae)
     out = np.zeros(m.shape[0], dtype=PACKED_MINUTIA_DTYPE)
     out["x"] = np.clip(np.rint(m["x"]), 0, 65535)
     out["y"] = np.clip(np.rint(m["y"]), 0, 65535)
@@ -355,18 +364,23 @@ def usable_probe(
     probe: Mapping[int, Template | None] | Iterable[Template],
     params: SearchParameters = DEFAULT_SEARCH_PARAMETERS,
 ) -> dict[int, Template]:
-    """A probe's fingers by position, without those with too few minutiae.
+    """A probe's fingers by position, without those with too few minutiae,
+    and with at most :data:`MAX_MINUTIAE` (the best quality) each, as enrolled
+    fingers have.
 
     Raises
     ------
     GalleryError
         If the probe is invalid (see :meth:`Gallery.enrol`).
     """
-    return {
-        p: t
-        for p, t in _normalise_fingers(probe).items()
-        if t.minutiae.shape[0] >= params.min_probe_minutiae
-    }
+    out = {}
+    for p, t in _normalise_fingers(probe).items():
+        if t.minutiae.shape[0] < params.min_probe_minutiae:
+            continue
+        if t.minutiae.shape[0] > MAX_MINUTIAE:
+            t = dataclasses.replace(t, minutiae=_best_minutiae(t.minutiae))
+        out[p] = t
+    return out
 
 
 def merge_shortlists(
@@ -387,6 +401,7 @@ def assemble_result(
     params: SearchParameters,
     scanned: int = 0,
     compared: int = 0,
+    shortlisted: tuple[str, ...] = (),
     timings_s: dict[str, float] | None = None,
 ) -> SearchResult:
     """The :class:`SearchResult` of fully compared candidates (any order)."""
@@ -398,6 +413,7 @@ def assemble_result(
         probe_fingers=probe_fingers,
         scanned=scanned,
         compared=compared,
+        shortlisted=shortlisted,
         timings_s=dict(timings_s or {}),
     )
 
@@ -818,6 +834,7 @@ class Gallery:
             params=params,
             scanned=scanned,
             compared=compared,
+            shortlisted=tuple(subject for subject, _ in entries),
             timings_s={"prefilter": t1 - t0, "prepare_probe": t2 - t1, "compare": t3 - t2},
         )
 

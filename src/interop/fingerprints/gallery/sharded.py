@@ -457,6 +457,7 @@ class ShardedGallery:
             params=params,
             scanned=scanned,
             compared=compared,
+            shortlisted=tuple(subject for subject, _ in entries),
             timings_s={"prefilter": t1 - t0, "compare": t2 - t1},
         )
 

@@ -1,4 +1,9 @@
-"""Fit the matcher's score calibration and write ``matcher/_calibration_table.py``.
+"""Fit a comparison's score calibration and write its table.
+
+Two comparisons are calibrated the same way: the cylinder comparison
+(``--method cylinders``, the default, table ``matcher/_calibration_table.py``)
+and the minutia-code comparison of galleries (``--method codes``, table
+``matcher/_code_calibration_table.py``).
 
 The calibrated score is ``t = -10 log10(FMR)``: accepting comparisons that
 score ``>= t`` admits impostors at a rate of about ``10**(-t/10)``.
@@ -6,7 +11,7 @@ score ``>= t`` admits impostors at a rate of about ``10**(-t/10)``.
 Method
 ------
 1. Extract every image of the *fit* databases with the engine's defaults,
-   prepare the templates and take the raw LSS-R similarity of every
+   prepare (or encode) the templates and take the raw similarity of every
    cross-finger (impostor) pair.
 2. The empirical survival function ``FMR(s)`` gives knots ``(s, t)`` at
    FMR = 10^-0.1 ... 10^-2.5, where each knot rests on at least ~30 scores.
@@ -22,7 +27,7 @@ Method
 
 Usage::
 
-    .venv/bin/python benchmarks/calibrate_matcher.py [DATA_DIR] [--write]
+    .venv/bin/python benchmarks/calibrate_matcher.py [DATA_DIR] [--method codes] [--write]
 
 ``DATA_DIR`` defaults to ``$INTEROP_DATA/fvc2002`` or ``../shared/data/fvc2002``;
 fit on the pooled impostors of DB1_B-DB3_B, check on DB4_B too.
@@ -33,7 +38,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -44,28 +51,33 @@ from interop.fingerprints.errors import FingerprintError
 from interop.fingerprints.extraction import extract
 from interop.fingerprints.image import load_fingerprint
 from interop.fingerprints.matcher import prepare
+from interop.fingerprints.matcher.codes import code_similarity, encode
 from interop.fingerprints.matcher.comparison import similarity
+from interop.fingerprints.template import Template
 
 FIT = ("DB1_B", "DB2_B", "DB3_B")
 CHECK = ("DB4_B",)
-TABLE = (
-    Path(__file__).resolve().parents[1] / "src/interop/fingerprints/matcher/_calibration_table.py"
-)
+MATCHER = Path(__file__).resolve().parents[1] / "src/interop/fingerprints/matcher"
+METHODS: dict[str, tuple[Path, Callable[[Template], Any], Callable[[Any, Any], float], str]] = {
+    "cylinders": (MATCHER / "_calibration_table.py", prepare, similarity, "calibration"),
+    "codes": (MATCHER / "_code_calibration_table.py", encode, code_similarity, "codes"),
+}
 
 
-def impostor_scores(folder: Path) -> npt.NDArray[np.float64]:
+def impostor_scores(folder: Path, method: str = "cylinders") -> npt.NDArray[np.float64]:
     """Raw similarities of all cross-finger pairs of one FVC-style folder."""
+    _, make, score, _ = METHODS[method]
     ppi = resolution_for(folder)
     prepared = {}
     for im in list_images(folder):
         try:
-            prepared[im.path.stem] = prepare(extract(load_fingerprint(im.path, resolution_ppi=ppi)))
+            prepared[im.path.stem] = make(extract(load_fingerprint(im.path, resolution_ppi=ppi)))
         except FingerprintError:
             continue
     names = sorted(prepared)
     return np.array(
         [
-            similarity(prepared[a], prepared[b])
+            score(prepared[a], prepared[b])
             for a, b in itertools.combinations(names, 2)
             if a.split("_")[0] != b.split("_")[0]
         ]
@@ -104,13 +116,34 @@ def _tuple(name: str, values: list[float]) -> str:
     return f"{name} = (\n" + "".join(f"    {v!r},\n" for v in values) + ")\n"
 
 
+def _reloaded_scale(module: str) -> Callable[[float], float]:
+    """The calibration of ``module`` ("calibration" or "codes"), its table
+    re-read (it may just have been rewritten)."""
+    import importlib
+
+    from interop.fingerprints.matcher import (
+        _calibration_table,
+        _code_calibration_table,
+        calibration,
+        codes,
+    )
+
+    importlib.reload(_calibration_table)
+    importlib.reload(_code_calibration_table)
+    if module == "codes":
+        return importlib.reload(codes).CODE_SCALE
+    return importlib.reload(calibration).calibrate
+
+
 def main(argv: list[str] | None = None) -> int:
     default = shared_data_dir()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="?", type=Path, default=default / "fvc2002")
+    ap.add_argument("--method", choices=sorted(METHODS), default="cylinders")
     ap.add_argument("--write", action="store_true", help="rewrite the calibration table")
     args = ap.parse_args(argv)
-    per_db = {db: impostor_scores(args.data / db) for db in FIT + CHECK}
+    table, _, _, module = METHODS[args.method]
+    per_db = {db: impostor_scores(args.data / db, args.method) for db in FIT + CHECK}
     fit_scores = np.concatenate([per_db[db] for db in FIT])
     knots_s, knots_t, slope = fit(fit_scores)
     print(
@@ -118,21 +151,16 @@ def main(argv: list[str] | None = None) -> int:
         f"tail slope {slope:.1f} per unit"
     )
     if args.write:
-        TABLE.write_text(
+        table.write_text(
             '"""Generated by benchmarks/calibrate_matcher.py: do not edit by hand.\n\n'
             f"Fitted on FVC2002 {' + '.join(FIT)}, {fit_scores.size} impostor comparisons\n"
-            '(all cross-finger pairs), engine defaults.\n"""\n\n'
+            f'(all cross-finger pairs), engine defaults, {args.method} comparison.\n"""\n\n'
             + _tuple("RAW_KNOTS", [round(s, 6) for s in knots_s])
             + _tuple("SCORE_KNOTS", knots_t)
             + f"TAIL_SLOPE = {slope:.3f}\n"
         )
-        print(f"wrote {TABLE}")
-    import importlib
-
-    from interop.fingerprints.matcher import _calibration_table, calibration
-
-    importlib.reload(_calibration_table)  # the table may just have been rewritten
-    calibrate = importlib.reload(calibration).calibrate
+        print(f"wrote {table}")
+    calibrate = _reloaded_scale(module)
     for db, scores in per_db.items():
         calibrated = np.array([calibrate(s) for s in scores])
         observed = ", ".join(

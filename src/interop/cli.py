@@ -289,8 +289,14 @@ def bench_identify(
         int, typer.Option("--non-mated", min=0, help="Synthetic: non-mated searches.")
     ] = 200,
     shortlist: Annotated[
-        int, typer.Option("--shortlist", min=1, help="Subjects compared in full per search.")
-    ] = 40,
+        int | None,
+        typer.Option(
+            "--shortlist",
+            min=1,
+            help="Subjects compared in full by a one-finger search (n fingers: 1/n of it, "
+            "at least 20); default: the search's own (200).",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Synthetic: processes building the gallery.")
     ] = 1,
@@ -325,7 +331,7 @@ def bench_identify(
 
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    params = SearchParameters(shortlist=shortlist)
+    params = SearchParameters() if shortlist is None else SearchParameters(shortlist=shortlist)
     reports = []
     with Progress(console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, TaskID] = {}

@@ -15,12 +15,14 @@ from interop.fingerprints.gallery import (
     GalleryFileError,
     IndexParameters,
     SearchParameters,
+    fused_score,
     pack_enrolments,
     pack_minutiae,
     unpack_minutiae,
     usable_probe,
 )
 from interop.fingerprints.gallery.gallery import MAX_MINUTIAE
+from interop.fingerprints.matcher.codes import compare_coded, encode
 from interop.fingerprints.template import MINUTIA_DTYPE
 
 from .conftest import Subject, enrolment, probe, subject_id
@@ -214,7 +216,7 @@ def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> 
     writer.start()
     try:
         for _ in range(40):
-            result = g.search(probe(target), params=SearchParameters(shortlist=3, lead_fingers=0))
+            result = g.search(probe(target), params=SearchParameters(shortlist=3, min_shortlist=3))
             for c in result.candidates:
                 if c.subject_id == "moving" and len(c.finger_scores) != len(target):
                     partial.append(len(c.finger_scores))
@@ -224,27 +226,24 @@ def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> 
     assert partial == []
 
 
-def test_sequential_comparison_stops_early_on_non_mated_subjects(
+def test_every_common_finger_is_scored_as_one_to_one(
     gallery: Gallery, subjects: list[Subject]
 ) -> None:
-    staged = gallery.search(probe(subjects[8]), params=SearchParameters(candidates=40))
-    full = gallery.search(
-        probe(subjects[8]), params=SearchParameters(candidates=40, lead_fingers=0)
+    result = gallery.search(probe(subjects[8]), params=SearchParameters(candidates=40))
+    assert result.identity == subject_id(8)
+    positions = set(probe(subjects[8]))
+    assert result.compared == sum(
+        len(positions & set(gallery.fingers(sid))) for sid in result.shortlisted
     )
-    assert staged.identity == full.identity == subject_id(8)
-    assert staged.compared < full.compared
-    assert staged.candidates[0] == full.candidates[0]  # the mate is compared on every finger
-    by_id = {c.subject_id: c for c in full.candidates}
-    for c in staged.candidates[1:]:
-        if len(c.finger_scores) == 2:  # stopped after the two lead fingers
-            assert c.score < 12.0
-            assert all(
-                by_id[c.subject_id].finger_scores[p] == s for p, s in c.finger_scores.items()
+    for c in result.candidates[:5]:
+        stored = gallery.fingers(c.subject_id)
+        assert set(c.finger_scores) == positions & set(stored)
+        for position, score in c.finger_scores.items():
+            one_to_one = compare_coded(
+                encode(probe(subjects[8])[position]), encode(stored[position])
             )
-        else:
-            assert c == by_id[c.subject_id]
-    with pytest.raises(ValueError):
-        SearchParameters(lead_fingers=11)
+            assert score == pytest.approx(one_to_one, abs=1e-9)
+        assert c.score == pytest.approx(fused_score(list(c.finger_scores.values())))
 
 
 def test_batch_enrolment_equals_one_by_one(gallery: Gallery, subjects: list[Subject]) -> None:

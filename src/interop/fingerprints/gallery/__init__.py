@@ -18,8 +18,6 @@ from interop.fingerprints.gallery.gallery import (
     assemble_result,
     merge_shortlists,
     pack_enrolments,
-    pack_minutiae,
-    unpack_minutiae,
     usable_probe,
 )
 from interop.fingerprints.gallery.index import (
@@ -30,6 +28,7 @@ from interop.fingerprints.gallery.index import (
     search_keys,
 )
 from interop.fingerprints.gallery.sharded import ShardedGallery, shard_of
+from interop.fingerprints.matcher.codes import pack_minutiae, unpack_minutiae
 
 __all__ = [
     "DEFAULT_INDEX_PARAMETERS",

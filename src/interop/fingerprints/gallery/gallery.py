@@ -9,16 +9,16 @@
 
 Storage, per enrolled finger: its minutiae packed in 7 bytes each (x, y in
 whole pixels, angle in 256ths of a turn, type, quality: the precision of
-ISO/IEC 19794-2:2005), a row of finger metadata, and its pre-filter keys
-(:mod:`.index`, one or two bytes each). Prepared comparison forms
-(:func:`interop.fingerprints.prepare`, 5-15 KiB each) are made on demand
-for the fingers a search compares in full and kept in a bounded cache.
+ISO/IEC 19794-2:2005) with a 16-byte minutia code each (the comparison
+form, :mod:`interop.fingerprints.matcher.codes`), a row of finger
+metadata, and its pre-filter keys (:mod:`.index`, one or two bytes each).
 
 Search (:meth:`Gallery.search`): each probe finger votes through the index
 of its own finger position (like positions only; position 0, unknown,
 forms its own group); votes become a pre-filter score per subject, summed
-over fingers; the ``shortlist`` best subjects are compared in full, finger by
-finger, and their per-finger scores fused (:func:`.fusion.fused_score`).
+over fingers; every finger in common of the ``shortlist`` best subjects is
+compared in full (code comparison, one compiled loop per finger position)
+and their per-finger scores fused (:func:`.fusion.fused_score`).
 Ties are broken by subject id, so that a sharded gallery returns exactly
 what one gallery returns.
 
@@ -37,7 +37,6 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,21 +54,23 @@ from interop.fingerprints.gallery.index import (
     enrolment_keys,
     search_keys,
 )
-from interop.fingerprints.matcher import PreparedTemplate, compare, prepare
-from interop.fingerprints.template import MINUTIA_DTYPE, Template
+from interop.fingerprints.matcher.codes import (
+    MAX_MINUTIAE,
+    PACKED_MINUTIA_DTYPE,
+    CodedProbe,
+    best_minutiae,
+    encode,
+    unpack_minutiae,
+)
+from interop.fingerprints.template import Template
 
 FINGER_POSITIONS = range(11)
 """ANSI/NIST finger positions: 0 unknown, 1-5 right thumb to little, 6-10 left."""
 
-MAX_MINUTIAE = 255
-"""Most minutiae kept per finger (the highest-quality ones), as in ISO 19794-2."""
-
 MAX_SUBJECT_ID_LENGTH = 64
 
-PACKED_MINUTIA_DTYPE = np.dtype(
-    [("x", "<u2"), ("y", "<u2"), ("angle", "u1"), ("type", "u1"), ("quality", "u1")]
-)
-"""Stored minutia: whole pixels at 500 ppi, angle in 1/256 turns (ISO 2005)."""
+_CODE_DTYPE = np.dtype([("words", "<u8", (2,))])
+"""A stored minutia code (:mod:`interop.fingerprints.matcher.codes`)."""
 
 _ROW_DTYPE = np.dtype(
     [
@@ -86,7 +87,7 @@ _ROW_DTYPE = np.dtype(
 )
 """Metadata of a stored finger; ``local`` is its row in its position's group."""
 
-_FORMAT = "interop-gallery-3"
+_FORMAT = "interop-gallery-4"
 
 
 class GalleryError(ValueError):
@@ -107,7 +108,8 @@ class SearchParameters:
         Subjects compared in full after the pre-filter, for a single-finger
         probe; a probe of n fingers, whose pre-filter ranks far better,
         gets ``max(min_shortlist, ceil(shortlist / n))``
-        (:meth:`shortlist_size`).
+        (:meth:`shortlist_size`). A finger comparison costs about 10 µs,
+        so the default shortlists cost a few milliseconds a search.
     min_shortlist : int
         Smallest shortlist, whatever the number of probe fingers.
     candidates : int
@@ -116,24 +118,13 @@ class SearchParameters:
         Target false-positive identification rate of the decision.
     min_probe_minutiae : int
         Probe fingers with fewer minutiae are left out (failure to enrol).
-    lead_fingers : int
-        Sequential comparison: each shortlisted subject is first compared on
-        this many probe fingers (those with the most valid cylinders), and
-        on the rest only if these fuse to ``continue_score`` or more. 0
-        compares every finger of every shortlisted subject.
-    continue_score : float
-        Fused score of the lead fingers that earns a full comparison (12:
-        a non-mated subject gets there about 6% of the time, a mated one
-        almost always).
     """
 
-    shortlist: int = 40
-    min_shortlist: int = 5
+    shortlist: int = 200
+    min_shortlist: int = 20
     candidates: int = 10
     fpir: float = 0.001
     min_probe_minutiae: int = 5
-    lead_fingers: int = 2
-    continue_score: float = 12.0
 
     def __post_init__(self) -> None:
         if self.shortlist < 1 or self.candidates < 1 or self.min_shortlist < 1:
@@ -142,8 +133,6 @@ class SearchParameters:
             raise ValueError(f"fpir must be in (0, 1), got {self.fpir!r}")
         if self.min_probe_minutiae < 0:
             raise ValueError("min_probe_minutiae must be non-negative")
-        if not 0 <= self.lead_fingers <= 10:
-            raise ValueError(f"lead_fingers must be in 0..10, got {self.lead_fingers!r}")
 
     def shortlist_size(self, fingers: int) -> int:
         """Subjects compared in full for a probe of ``fingers`` usable fingers.
@@ -151,7 +140,7 @@ class SearchParameters:
         Examples
         --------
         >>> [SearchParameters().shortlist_size(n) for n in (1, 2, 4, 10)]
-        [40, 20, 10, 5]
+        [200, 100, 50, 20]
         """
         return max(self.min_shortlist, -(-self.shortlist // max(fingers, 1)))
 
@@ -199,6 +188,9 @@ class SearchResult:
         Index entries read by the pre-filter.
     compared : int
         Finger comparisons in full.
+    timings_s : dict of str to float
+        Seconds spent in each stage: ``prefilter``, ``encode_probe``,
+        ``compare``.
     shortlisted : tuple of str
         The subjects the pre-filter passed to full comparison, best first.
     """
@@ -329,37 +321,6 @@ def _check_subject_id(subject_id: object) -> str:
     return subject_id
 
 
-def _best_minutiae(m: npt.NDArray[np.void]) -> npt.NDArray[np.void]:
-    """At most :data:`MAX_MINUTIAE` minutiae: the best quality ones (stable)."""
-    if m.shape[0] <= MAX_MINUTIAE:
-        return m
-    return m[np.argsort(-m["quality"].astype(np.int16), kind="stable")[:MAX_MINUTIAE]]
-
-
-def pack_minutiae(template: Template) -> npt.NDArray[np.void]:
-    """A template's minutiae in :data:`PACKED_MINUTIA_DTYPE` (best quality first
-    when there are more than :data:`MAX_MINUTIAE`)."""
-    m = _best_minutiae(template.minutiae)
-    out = np.zeros(m.shape[0], dtype=PACKED_MINUTIA_DTYPE)
-    out["x"] = np.clip(np.rint(m["x"]), 0, 65535)
-    out["y"] = np.clip(np.rint(m["y"]), 0, 65535)
-    out["angle"] = np.rint(m["angle"] * (256 / (2 * math.pi))).astype(np.int64) % 256
-    out["type"] = m["type"]
-    out["quality"] = m["quality"]
-    return out
-
-
-def unpack_minutiae(packed: npt.NDArray[np.void]) -> npt.NDArray[np.void]:
-    """Inverse of :func:`pack_minutiae`, as :data:`MINUTIA_DTYPE`."""
-    out = np.zeros(packed.shape[0], dtype=MINUTIA_DTYPE)
-    out["x"] = packed["x"]
-    out["y"] = packed["y"]
-    out["angle"] = packed["angle"].astype(np.float32) * np.float32(2 * math.pi / 256)
-    out["type"] = packed["type"]
-    out["quality"] = packed["quality"]
-    return out
-
-
 def usable_probe(
     probe: Mapping[int, Template | None] | Iterable[Template],
     params: SearchParameters = DEFAULT_SEARCH_PARAMETERS,
@@ -378,7 +339,7 @@ def usable_probe(
         if t.minutiae.shape[0] < params.min_probe_minutiae:
             continue
         if t.minutiae.shape[0] > MAX_MINUTIAE:
-            t = dataclasses.replace(t, minutiae=_best_minutiae(t.minutiae))
+            t = dataclasses.replace(t, minutiae=best_minutiae(t.minutiae))
         out[p] = t
     return out
 
@@ -420,7 +381,7 @@ def assemble_result(
 
 @dataclass(frozen=True)
 class EnrolmentBatch:
-    """Subjects ready to enrol: packed minutiae and pre-filter keys, no objects.
+    """Subjects ready to enrol: packed minutiae, codes and pre-filter keys, no objects.
 
     Made by :func:`pack_enrolments` (in any process: it is picklable and
     the costly part of enrolment) and taken by :meth:`Gallery.enrol_batch`.
@@ -434,6 +395,8 @@ class EnrolmentBatch:
         consecutive.
     positions : (F,) uint8 ndarray
     minutiae : (M,) ndarray of :data:`PACKED_MINUTIA_DTYPE`
+    codes : (M, 2) uint64 ndarray
+        The minutiae's codes (:func:`interop.fingerprints.matcher.codes.encode`).
     minutia_offsets : (F + 1,) int64 ndarray
         Finger f's minutiae are ``minutiae[minutia_offsets[f]:minutia_offsets[f + 1]]``.
     sizes : (F, 2) uint16 ndarray
@@ -449,6 +412,7 @@ class EnrolmentBatch:
     finger_subject: npt.NDArray[np.int32]
     positions: npt.NDArray[np.uint8]
     minutiae: npt.NDArray[np.void]
+    codes: npt.NDArray[np.uint64]
     minutia_offsets: npt.NDArray[np.int64]
     sizes: npt.NDArray[np.uint16]
     keys: npt.NDArray[np.int32]
@@ -473,6 +437,7 @@ def pack_enrolments(
     owner: list[int] = []
     positions: list[int] = []
     packed: list[npt.NDArray[np.void]] = []
+    codes: list[npt.NDArray[np.uint64]] = []
     sizes: list[tuple[int, int]] = []
     keys: list[npt.NDArray[np.int32]] = []
     for subject_id, fingers in subjects:
@@ -481,12 +446,13 @@ def pack_enrolments(
             raise GalleryError(f"subject {sid!r} given twice")
         seen.add(sid)
         for position, template in sorted(_normalise_fingers(fingers).items()):
-            minutiae = pack_minutiae(template)
+            coded = encode(template)
             owner.append(len(ids))
             positions.append(position)
-            packed.append(minutiae)
+            packed.append(coded.minutiae)
+            codes.append(coded.codes)
             sizes.append((min(template.width, 65535), min(template.height, 65535)))
-            keys.append(enrolment_keys(unpack_minutiae(minutiae), index_params))
+            keys.append(enrolment_keys(unpack_minutiae(coded.minutiae), index_params))
         ids.append(sid)
 
     def offsets(parts: list[npt.NDArray[Any]]) -> npt.NDArray[np.int64]:
@@ -499,6 +465,7 @@ def pack_enrolments(
         finger_subject=np.asarray(owner, dtype=np.int32),
         positions=np.asarray(positions, dtype=np.uint8),
         minutiae=np.concatenate(packed) if packed else np.zeros(0, PACKED_MINUTIA_DTYPE),
+        codes=np.concatenate(codes) if codes else np.zeros((0, 2), np.uint64),
         minutia_offsets=offsets(packed),
         sizes=np.asarray(sizes, dtype=np.uint16).reshape(-1, 2),
         keys=np.concatenate(keys) if keys else np.zeros(0, np.int32),
@@ -568,16 +535,9 @@ class Gallery:
     ----------
     index_params : IndexParameters
         Pre-filter key parameters (fixed for the gallery's life).
-    cache_size : int
-        Prepared gallery fingers kept between searches.
     """
 
-    def __init__(
-        self,
-        index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
-        *,
-        cache_size: int = 4096,
-    ) -> None:
+    def __init__(self, index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS) -> None:
         self.index_params = index_params
         self._lock = _ReadWriteLock()
         self._subject_ids: list[str] = []
@@ -585,11 +545,9 @@ class Gallery:
         self._subject_rows: dict[int, list[int]] = {}
         self._rows = _Growable(_ROW_DTYPE)
         self._minutiae = _Growable(PACKED_MINUTIA_DTYPE)
+        self._codes = _Growable(_CODE_DTYPE)  # row k: the code of minutia k
         self._groups: dict[int, _PositionGroup] = {}
         self._enrolled = _Growable(np.bool_)  # by subject index
-        self._cache: OrderedDict[int, PreparedTemplate] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        self._cache_size = cache_size
 
     # --- contents ---------------------------------------------------------------
     def __len__(self) -> int:
@@ -628,12 +586,12 @@ class Gallery:
             }
 
     def memory_bytes(self) -> int:
-        """Bytes held by stored minutiae, finger rows and the indexes (the
-        prepared-template cache excluded)."""
+        """Bytes held by stored minutiae and their codes, finger rows and the
+        indexes."""
         with self._lock.read():
             return int(
                 self._rows.size * _ROW_DTYPE.itemsize
-                + self._minutiae.size * PACKED_MINUTIA_DTYPE.itemsize
+                + self._minutiae.size * (PACKED_MINUTIA_DTYPE.itemsize + _CODE_DTYPE.itemsize)
                 + sum(g.nbytes for g in self._groups.values())
             )
 
@@ -705,6 +663,7 @@ class Gallery:
             subjects[k] = index
         n = batch.positions.shape[0]
         start = self._minutiae.extend(batch.minutiae)
+        self._codes.extend(batch.codes.view(_CODE_DTYPE).reshape(-1))
         rows = np.zeros(n, dtype=_ROW_DTYPE)
         rows["subject"] = subjects[batch.finger_subject]
         rows["position"] = batch.positions
@@ -735,8 +694,6 @@ class Gallery:
             meta = self._rows.data[r]
             meta["alive"] = False
             self._groups[int(meta["position"])].remove(int(meta["local"]))
-            with self._cache_lock:
-                self._cache.pop(r, None)
 
     # --- search -------------------------------------------------------------------
     def _template(self, row: int) -> Template:
@@ -749,19 +706,6 @@ class Gallery:
             resolution_ppi=500,
             finger_position=int(meta["position"]),
         )
-
-    def _prepared(self, row: int) -> PreparedTemplate:
-        with self._cache_lock:
-            hit = self._cache.get(row)
-            if hit is not None:
-                self._cache.move_to_end(row)
-                return hit
-        made = prepare(self._template(row))
-        with self._cache_lock:
-            self._cache[row] = made
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return made
 
     def _prefilter(
         self, probe: Mapping[int, Template], subset: Collection[str] | None
@@ -823,9 +767,9 @@ class Gallery:
             size = params.shortlist_size(len(fingers))
             entries, searched, scanned = self._shortlist(fingers, size, subset)
             t1 = time.perf_counter()
-            prepared = {p: prepare(t) for p, t in fingers.items()}
+            coded = {p: CodedProbe.of(encode(t)) for p, t in fingers.items()}
             t2 = time.perf_counter()
-            candidates, compared = self._compare(prepared, entries, params)
+            candidates, compared = self._compare(coded, entries)
             t3 = time.perf_counter()
         return assemble_result(
             candidates,
@@ -835,7 +779,7 @@ class Gallery:
             scanned=scanned,
             compared=compared,
             shortlisted=tuple(subject for subject, _ in entries),
-            timings_s={"prefilter": t1 - t0, "prepare_probe": t2 - t1, "compare": t3 - t2},
+            timings_s={"prefilter": t1 - t0, "encode_probe": t2 - t1, "compare": t3 - t2},
         )
 
     def shortlist(
@@ -867,19 +811,18 @@ class Gallery:
             return self._shortlist(fingers, size, subset)
 
     def compare_subjects(
-        self,
-        probe: Mapping[int, PreparedTemplate],
-        entries: Iterable[tuple[str, float]],
-        params: SearchParameters = DEFAULT_SEARCH_PARAMETERS,
+        self, probe: Mapping[int, CodedProbe], entries: Iterable[tuple[str, float]]
     ) -> tuple[list[Candidate], int]:
         """The full-comparison stage of :meth:`search`, on its own.
 
-        ``entries`` are (subject id, pre-filter score) pairs; subjects not
-        enrolled here are skipped. Returns the candidates (unsorted) and the
-        number of finger comparisons made.
+        ``probe`` holds the probe fingers by position
+        (``CodedProbe.of(encode(template))``); ``entries`` are (subject id,
+        pre-filter score) pairs; subjects not enrolled here are skipped.
+        Returns the candidates (unsorted) and the number of finger
+        comparisons made.
         """
         with self._lock.read():
-            return self._compare(probe, entries, params)
+            return self._compare(probe, entries)
 
     def _shortlist(
         self, fingers: Mapping[int, Template], size: int, subset: Collection[str] | None
@@ -894,39 +837,43 @@ class Gallery:
         return merge_shortlists([entries], size), searched, scanned
 
     def _compare(
-        self,
-        probe: Mapping[int, PreparedTemplate],
-        entries: Iterable[tuple[str, float]],
-        params: SearchParameters,
+        self, probe: Mapping[int, CodedProbe], entries: Iterable[tuple[str, float]]
     ) -> tuple[list[Candidate], int]:
-        # lead fingers first: the probe's richest, ties by position (the
-        # order depends on the probe alone, so shards agree on it)
-        order = sorted(probe, key=lambda p: (-probe[p].cylinder_count, p))
-        lead = len(order) if params.lead_fingers == 0 else params.lead_fingers
-        out = []
-        compared = 0
+        subjects = []
         for subject_id, prefilter in entries:
             s = self._subject_index.get(subject_id, -1)
-            if s not in self._subject_rows:
+            if s in self._subject_rows:
+                subjects.append((subject_id, prefilter, self._subject_rows[s]))
+        rows = np.array([r for *_, rs in subjects for r in rs], dtype=np.int64)
+        owner = np.repeat(np.arange(len(subjects)), [len(rs) for *_, rs in subjects])
+        meta = self._rows.data[rows]
+        scores: list[dict[int, float]] = [{} for _ in subjects]
+        compared = 0
+        minutiae = self._minutiae.view()
+        codes = self._codes.view()["words"]
+        for position, coded in probe.items():
+            mine = np.flatnonzero(meta["position"] == position)
+            if mine.size == 0:
                 continue
-            rows = {int(self._rows.data[r]["position"]): r for r in self._subject_rows[s]}
-            common = [p for p in order if p in rows]
-            finger_scores: dict[int, float] = {}
-            for k, position in enumerate(common):
-                if k == lead and fused_score(list(finger_scores.values())) < params.continue_score:
-                    break
-                finger_scores[position] = compare(probe[position], self._prepared(rows[position]))
-                compared += 1
-            if not finger_scores:
-                continue  # no finger position in common
-            out.append(
-                Candidate(
-                    subject_id=subject_id,
-                    score=fused_score(list(finger_scores.values())),
-                    finger_scores=finger_scores,
-                    prefilter=prefilter,
-                )
+            calibrated = coded.scores(
+                minutiae,
+                codes,
+                meta["start"][mine].astype(np.int64),
+                meta["count"][mine].astype(np.int64),
             )
+            for k, score in zip(owner[mine].tolist(), calibrated.tolist(), strict=True):
+                scores[k][position] = score
+            compared += int(mine.size)
+        out = [
+            Candidate(
+                subject_id=subject_id,
+                score=fused_score(list(finger_scores.values())),
+                finger_scores=dict(sorted(finger_scores.items())),
+                prefilter=prefilter,
+            )
+            for (subject_id, prefilter, _), finger_scores in zip(subjects, scores, strict=True)
+            if finger_scores  # else no finger position in common
+        ]
         return out, compared
 
     # --- persistence --------------------------------------------------------------
@@ -958,6 +905,7 @@ class Gallery:
         arrays: dict[str, npt.NDArray[np.generic]] = {
             "rows": self._rows.view().copy(),
             "minutiae": self._minutiae.view(),
+            "codes": self._codes.view(),
         }
         for position, group in self._groups.items():
             state = group.index.state()
@@ -978,13 +926,10 @@ class Gallery:
         return arrays, manifest
 
     @classmethod
-    def load(
-        cls, path: str | os.PathLike[str], *, mmap: bool = True, cache_size: int = 4096
-    ) -> Gallery:
+    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> Gallery:
         """Read a gallery written by :meth:`save`.
 
-        ``mmap`` memory-maps the minutiae and index arrays; ``cache_size`` is
-        as for the constructor.
+        ``mmap`` memory-maps the minutiae, code and index arrays.
 
         Raises
         ------
@@ -1000,6 +945,7 @@ class Gallery:
             mode: Literal["r"] | None = "r" if mmap else None
             rows = np.load(folder / "rows.npy", allow_pickle=False)
             minutiae = np.load(folder / "minutiae.npy", mmap_mode=mode, allow_pickle=False)
+            codes = np.load(folder / "codes.npy", mmap_mode=mode, allow_pickle=False)
             indexes = {
                 int(p): PairIndex.from_state(
                     params,
@@ -1014,13 +960,23 @@ class Gallery:
             raise
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise GalleryFileError(f"{folder}: cannot read gallery: {exc}") from exc
-        if rows.dtype != _ROW_DTYPE or minutiae.dtype != PACKED_MINUTIA_DTYPE:
+        if (
+            rows.dtype != _ROW_DTYPE
+            or minutiae.dtype != PACKED_MINUTIA_DTYPE
+            or codes.dtype != _CODE_DTYPE
+        ):
             raise GalleryFileError(f"{folder}: arrays of the wrong type")
-        gallery = cls(params, cache_size=cache_size)
+        if codes.shape != minutiae.shape or minutiae.ndim != 1:
+            raise GalleryFileError(f"{folder}: minutiae and codes do not correspond")
+        ends = rows["start"].astype(np.int64) + rows["count"]
+        if rows.size and (rows["start"].min() < 0 or ends.max() > minutiae.shape[0]):
+            raise GalleryFileError(f"{folder}: finger rows point outside the minutiae")
+        gallery = cls(params)
         gallery._subject_ids = subjects
         gallery._subject_index = {s: i for i, s in enumerate(subjects)}
         gallery._rows = _Growable(_ROW_DTYPE, rows)
         gallery._minutiae = _Growable(PACKED_MINUTIA_DTYPE, minutiae)
+        gallery._codes = _Growable(_CODE_DTYPE, codes)
         gallery._groups = {p: _PositionGroup.restore(ix, rows, p) for p, ix in indexes.items()}
         alive = np.flatnonzero(rows["alive"])
         by_subject: dict[int, list[int]] = {i: [] for i in enrolled}

@@ -18,8 +18,8 @@ Search runs in two phases, each on all shards at once:
 1. *Pre-filter.* Every shard returns its n best subjects (n =
    ``params.shortlist_size(probe fingers)``, :meth:`.Gallery.shortlist`); the driver keeps the n
    best of them all (:func:`~.gallery.merge_shortlists`).
-2. *Comparison.* The driver prepares the probe fingers once
-   (:func:`interop.fingerprints.prepare`) and every shard compares its own
+2. *Comparison.* The driver encodes the probe fingers once
+   (:class:`interop.fingerprints.matcher.codes.CodedProbe`) and every shard compares its own
    members of that global shortlist in full (:meth:`.Gallery.compare_subjects`);
    the driver ranks all the candidates (:func:`~.gallery.assemble_result`),
    with the number of subjects searched summed over the shards.
@@ -102,7 +102,7 @@ from interop.fingerprints.gallery.gallery import (
     usable_probe,
 )
 from interop.fingerprints.gallery.index import DEFAULT_INDEX_PARAMETERS, IndexParameters
-from interop.fingerprints.matcher import PreparedTemplate, prepare
+from interop.fingerprints.matcher.codes import CodedProbe, encode
 from interop.fingerprints.template import Template
 
 __all__ = ["ShardedGallery", "shard_of"]
@@ -133,9 +133,8 @@ def shard_of(subject_id: object, shards: int) -> int:
 class _Shard:
     """The actor class: one :class:`Gallery` and the calls the driver makes."""
 
-    def __init__(self, index_params: IndexParameters, cache_size: int) -> None:
-        self.cache_size = cache_size
-        self.gallery = Gallery(index_params, cache_size=cache_size)
+    def __init__(self, index_params: IndexParameters) -> None:
+        self.gallery = Gallery(index_params)
 
     def enrol(self, subject_id: str, fingers: Any) -> None:
         self.gallery.enrol(subject_id, fingers)
@@ -174,18 +173,15 @@ class _Shard:
         return self.gallery.shortlist(fingers, size, subset)
 
     def compare_subjects(
-        self,
-        probe: Mapping[int, PreparedTemplate],
-        entries: list[tuple[str, float]],
-        params: SearchParameters,
+        self, probe: Mapping[int, CodedProbe], entries: list[tuple[str, float]]
     ) -> tuple[list[Candidate], int]:
-        return self.gallery.compare_subjects(probe, entries, params)
+        return self.gallery.compare_subjects(probe, entries)
 
     def save(self, path: str) -> None:
         self.gallery.save(path)
 
     def load(self, path: str, mmap: bool) -> IndexParameters:
-        gallery = Gallery.load(path, mmap=mmap, cache_size=self.cache_size)
+        gallery = Gallery.load(path, mmap=mmap)
         self.gallery = gallery
         return gallery.index_params
 
@@ -230,8 +226,6 @@ class ShardedGallery:
         Number of shards, one actor each.
     index_params : IndexParameters, keyword-only
         Pre-filter key parameters of every shard.
-    cache_size : int, keyword-only
-        Prepared gallery fingers each shard keeps between searches.
     actor_options : mapping, optional, keyword-only
         Options for Ray's ``.options()`` of each actor (``num_cpus``,
         ``max_concurrency``, ``scheduling_strategy``, ...).
@@ -248,7 +242,6 @@ class ShardedGallery:
         shards: int,
         *,
         index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
-        cache_size: int = 4096,
         actor_options: Mapping[str, Any] | None = None,
     ) -> None:
         if shards < 1:
@@ -258,9 +251,7 @@ class ShardedGallery:
         if actor_options:
             actor_class = actor_class.options(**dict(actor_options))
         self.index_params = index_params
-        self.actors: list[Any] = [
-            actor_class.remote(index_params, cache_size) for _ in range(shards)
-        ]
+        self.actors: list[Any] = [actor_class.remote(index_params) for _ in range(shards)]
 
     @classmethod
     def from_actors(
@@ -426,8 +417,8 @@ class ShardedGallery:
         refs = [
             a.shortlist.remote(fingers_ref, size, subsets[i]) for i, a in enumerate(self.actors)
         ]
-        # Prepare the probe while the shards pre-filter.
-        prepared = {p: prepare(t) for p, t in fingers.items()}
+        # Encode the probe while the shards pre-filter.
+        coded = {p: CodedProbe.of(encode(t)) for p, t in fingers.items()}
         shortlists: list[tuple[list[tuple[str, float]], int, int]] = _get(refs)
         entries = merge_shortlists([s[0] for s in shortlists], size)
         searched = sum(s[1] for s in shortlists)
@@ -440,9 +431,9 @@ class ShardedGallery:
         candidates: list[Candidate] = []
         compared = 0
         if entries:
-            prepared_ref = ray.put(prepared)
+            coded_ref = ray.put(coded)
             compare_refs = [
-                self.actors[i].compare_subjects.remote(prepared_ref, shard_entries, params)
+                self.actors[i].compare_subjects.remote(coded_ref, shard_entries)
                 for i, shard_entries in enumerate(per_shard)
                 if shard_entries
             ]
@@ -500,7 +491,6 @@ class ShardedGallery:
         cls,
         path: str | os.PathLike[str],
         *,
-        cache_size: int = 4096,
         actor_options: Mapping[str, Any] | None = None,
         mmap: bool = True,
     ) -> ShardedGallery:
@@ -510,7 +500,7 @@ class ShardedGallery:
         Parameters
         ----------
         path : str or path-like
-        cache_size, actor_options : keyword-only
+        actor_options : keyword-only
             As for :class:`ShardedGallery`.
         mmap : bool, keyword-only
             Memory-map each shard's arrays (:meth:`.Gallery.load`).
@@ -538,7 +528,6 @@ class ShardedGallery:
         gallery = cls(
             len(names),
             index_params=index_params,
-            cache_size=cache_size,
             actor_options=actor_options,
         )
         try:

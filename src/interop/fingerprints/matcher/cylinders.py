@@ -106,6 +106,68 @@ def _convex_hull(points: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return hull
 
 
+def build_cells(
+    template: Template, params: MatcherParameters = DEFAULT_PARAMETERS
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.bool_],
+]:
+    """The cylinders of every minutia of ``template``, in template order.
+
+    Returns
+    -------
+    x, y, angle : (N,) ndarrays of float64
+        Minutiae rescaled to ``params.resolution_ppi`` (px, px, rad).
+    hull : (H, 2) ndarray of float64
+        Convex hull of the minutiae in the y-up frame ``(x, -y)``.
+    cells : (N, 2, W) ndarray of uint64
+        Value and validity bits of each minutia's cylinder.
+    valid : (N,) ndarray of bool
+        Whether each cylinder is valid (enough valid cells and neighbours).
+    """
+    m = template.minutiae
+    scale = params.resolution_ppi / template.resolution_ppi if template.resolution_ppi > 0 else 1.0
+    x = np.ascontiguousarray(m["x"], dtype=np.float64) * scale
+    y = np.ascontiguousarray(m["y"], dtype=np.float64) * scale
+    angle = np.ascontiguousarray(m["angle"], dtype=np.float64)
+    offsets = cell_offsets(params)
+    words = words_per_cylinder(params)
+    if x.shape[0] == 0:
+        return (
+            x,
+            y,
+            angle,
+            np.zeros((0, 2), dtype=np.float64),
+            np.zeros((0, 2, words), dtype=np.uint64),
+            np.zeros(0, dtype=np.bool_),
+        )
+    # The hull is taken in the y-up frame so that "counter-clockwise" has
+    # its usual meaning for the inside test.
+    hull = np.ascontiguousarray(_convex_hull(np.stack([x, -y], axis=1)))
+    cells, valid = k.build_cylinders(
+        x,
+        y,
+        angle,
+        hull,
+        offsets,
+        params.direction_cells,
+        words,
+        params.cylinder_radius_px,
+        params.spatial_sigma_px,
+        params.direction_sigma_rad,
+        params.contribution_threshold,
+        params.neighbourhood_sigmas * params.spatial_sigma_px,
+        params.hull_margin_px,
+        math.ceil(params.min_valid_cell_ratio * offsets.shape[0]),
+        params.min_neighbour_minutiae,
+    )
+    return x, y, angle, hull, cells, valid
+
+
 def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) -> PreparedTemplate:
     """Build the cylinders of ``template`` for comparison.
 
@@ -126,39 +188,8 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     -------
     PreparedTemplate
     """
-    m = template.minutiae
-    scale = params.resolution_ppi / template.resolution_ppi if template.resolution_ppi > 0 else 1.0
-    x = np.ascontiguousarray(m["x"], dtype=np.float64) * scale
-    y = np.ascontiguousarray(m["y"], dtype=np.float64) * scale
-    angle = np.ascontiguousarray(m["angle"], dtype=np.float64)
+    x, y, angle, hull, cells, valid = build_cells(template, params)
     n = x.shape[0]
-    offsets = cell_offsets(params)
-    words = words_per_cylinder(params)
-    if n == 0:
-        cells = np.zeros((0, 2, words), dtype=np.uint64)
-        valid = np.zeros(0, dtype=np.bool_)
-        hull = np.zeros((0, 2), dtype=np.float64)
-    else:
-        # The hull is taken in the y-up frame so that "counter-clockwise" has
-        # its usual meaning for the inside test.
-        hull = np.ascontiguousarray(_convex_hull(np.stack([x, -y], axis=1)))
-        cells, valid = k.build_cylinders(
-            x,
-            y,
-            angle,
-            hull,
-            offsets,
-            params.direction_cells,
-            words,
-            params.cylinder_radius_px,
-            params.spatial_sigma_px,
-            params.direction_sigma_rad,
-            params.contribution_threshold,
-            params.neighbourhood_sigmas * params.spatial_sigma_px,
-            params.hull_margin_px,
-            math.ceil(params.min_valid_cell_ratio * offsets.shape[0]),
-            params.min_neighbour_minutiae,
-        )
     order = np.concatenate([np.flatnonzero(valid), np.flatnonzero(~valid)])
     geometry = np.empty((n, k.GEOMETRY_COLUMNS), dtype=np.float32)
     geometry[:, k.COL_X] = x[order]
@@ -166,7 +197,7 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     geometry[:, k.COL_ANGLE] = angle[order]
     geometry[:, k.COL_COS] = np.cos(angle[order])
     geometry[:, k.COL_SIN] = np.sin(angle[order])
-    geometry[:, k.COL_TYPE] = m["type"][order]
+    geometry[:, k.COL_TYPE] = template.minutiae["type"][order]
     cylinders = np.ascontiguousarray(cells[valid])
     nv = cylinders.shape[0]
     xy = geometry[:nv, :2].astype(np.float64)

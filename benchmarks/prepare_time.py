@@ -1,7 +1,8 @@
 """Time to prepare a template for comparison (MCC cylinders), one core (BENCHMARKS.md §4).
 
-The 1:N full-comparison stage prepares every shortlisted gallery finger, so
-this cost bounds its rate. Prints the median over 3 rounds of the CPU time
+Every 1:1 comparison starts from prepared templates, and a gallery's
+minutia codes are made from the same cylinders at enrolment, so this cost
+bounds both. Prints the median over 3 rounds of the CPU time
 per :func:`interop.fingerprints.prepare` call on ``--templates``
 template-level synthetic templates, and on the FVC2002 DB1_B images'
 templates when the data is there.

@@ -22,6 +22,7 @@ from interop.fingerprints.gallery import (
     usable_probe,
 )
 from interop.fingerprints.gallery.gallery import MAX_MINUTIAE
+from interop.fingerprints.matcher import compare, prepare
 from interop.fingerprints.matcher.codes import compare_coded, encode
 from interop.fingerprints.template import MINUTIA_DTYPE
 
@@ -229,7 +230,8 @@ def test_search_sees_a_subject_wholly_or_not_at_all(subjects: list[Subject]) -> 
 def test_every_common_finger_is_scored_as_one_to_one(
     gallery: Gallery, subjects: list[Subject]
 ) -> None:
-    result = gallery.search(probe(subjects[8]), params=SearchParameters(candidates=40))
+    result = gallery.search(probe(subjects[8]), params=SearchParameters(candidates=40, verify=0))
+    assert result.verified == 0
     assert result.identity == subject_id(8)
     positions = set(probe(subjects[8]))
     assert result.compared == sum(
@@ -244,6 +246,31 @@ def test_every_common_finger_is_scored_as_one_to_one(
             )
             assert score == pytest.approx(one_to_one, abs=1e-9)
         assert c.score == pytest.approx(fused_score(list(c.finger_scores.values())))
+
+
+def test_verification_rescores_the_best_candidates_with_cylinders(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    target = probe(subjects[11])
+    plain = gallery.search(target, params=SearchParameters(candidates=40, verify=0))
+    # 4 probe fingers: verify=16 verifies the 4 best candidates
+    checked = gallery.search(target, params=SearchParameters(candidates=40, verify=16))
+    assert checked.identity == plain.identity == subject_id(11)
+    chosen = {c.subject_id for c in plain.candidates[:4]}
+    assert {c.subject_id for c in checked.candidates if c.verified} == chosen
+    assert checked.verified == sum(len(c.finger_scores) for c in plain.candidates[:4])
+    assert checked.timings_s["verify"] > 0
+    for c in checked.candidates:
+        stored = gallery.fingers(c.subject_id)
+        if c.verified:
+            for position, score in c.finger_scores.items():
+                assert score == compare(prepare(target[position]), prepare(stored[position]))
+        else:
+            assert c in plain.candidates
+    scores = [c.score for c in checked.candidates]
+    assert scores == sorted(scores, reverse=True)
+    with pytest.raises(ValueError, match="verify"):
+        SearchParameters(verify=-1)
 
 
 def test_batch_enrolment_equals_one_by_one(gallery: Gallery, subjects: list[Subject]) -> None:

@@ -101,7 +101,11 @@ def _probes(probes: list[Fingers]) -> list[Fingers]:
     return mated + one_finger + non_mated + mixed
 
 
-PARAMS = (SearchParameters(), SearchParameters(shortlist=5, candidates=3))
+PARAMS = (
+    SearchParameters(),
+    SearchParameters(shortlist=5, candidates=3, verify=0),
+    SearchParameters(verify=8),
+)
 
 
 def assert_same(expected: SearchResult, got: SearchResult) -> None:
@@ -115,6 +119,7 @@ def assert_same(expected: SearchResult, got: SearchResult) -> None:
     assert got.searched == expected.searched
     assert got.probe_fingers == expected.probe_fingers
     assert got.compared == expected.compared
+    assert got.verified == expected.verified
     assert got.shortlisted == expected.shortlisted
     # Work done, not a result: index entries read depend on each index's compaction.
     assert (got.scanned > 0) == (expected.scanned > 0)

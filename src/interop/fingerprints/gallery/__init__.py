@@ -18,7 +18,9 @@ from interop.fingerprints.gallery.gallery import (
     assemble_result,
     merge_shortlists,
     pack_enrolments,
+    to_verify,
     usable_probe,
+    with_verified,
 )
 from interop.fingerprints.gallery.index import (
     DEFAULT_INDEX_PARAMETERS,
@@ -53,6 +55,8 @@ __all__ = [
     "search_keys",
     "shard_of",
     "threshold_for_fpir",
+    "to_verify",
     "unpack_minutiae",
     "usable_probe",
+    "with_verified",
 ]

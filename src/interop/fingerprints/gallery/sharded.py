@@ -13,7 +13,7 @@ lives on one shard, chosen by a stable hash of its id (the first 8 bytes of
 its BLAKE2b digest, modulo the number of shards: the same on every machine
 and in every process, unlike Python's ``hash``).
 
-Search runs in two phases, each on all shards at once:
+Search runs in three phases, each on all the shards it concerns at once:
 
 1. *Pre-filter.* Every shard returns its n best subjects (n =
    ``params.shortlist_size(probe fingers)``, :meth:`.Gallery.shortlist`); the driver keeps the n
@@ -23,6 +23,10 @@ Search runs in two phases, each on all shards at once:
    members of that global shortlist in full (:meth:`.Gallery.compare_subjects`);
    the driver ranks all the candidates (:func:`~.gallery.assemble_result`),
    with the number of subjects searched summed over the shards.
+3. *Verification.* The driver prepares the probe fingers (cylinders) and
+   the shards holding the best candidates of them all
+   (:func:`~.gallery.to_verify`) compare those again
+   (:meth:`.Gallery.verify_subjects`).
 
 Why this is exact: a subject's pre-filter score depends only on its own
 fingers and the probe (no gallery-wide statistic such as a key's frequency
@@ -31,10 +35,12 @@ everyone; all stages order by score and then by subject id, so the ranking
 is total. The ``shortlist`` best subjects overall are therefore among the
 ``shortlist`` best of their own shards, and the merge picks exactly the
 shortlist one gallery would. Full comparison and score fusion are per
-subject, and the decision threshold depends only on the number of subjects
-searched, which is the sum over shards. The :class:`~.gallery.SearchResult`
-is the in-process one, bit for bit: candidates, scores, ``threshold``,
-``searched``, ``probe_fingers`` and ``compared``. Only the measures of work
+subject, so the candidates and their scores are those of one gallery, and
+so are the ones chosen for verification; the decision threshold depends
+only on the number of subjects searched, which is the sum over shards. The
+:class:`~.gallery.SearchResult` is the in-process one, bit for bit:
+candidates, scores, ``threshold``, ``searched``, ``probe_fingers``,
+``compared`` and ``verified``. Only the measures of work
 done differ: ``timings_s``, and ``scanned`` (summed over the shards), since
 how many index entries a pre-filter reads depends on when each index was
 last compacted (:meth:`.index.PairIndex.compact`), which differs between
@@ -99,9 +105,12 @@ from interop.fingerprints.gallery.gallery import (
     SearchResult,
     assemble_result,
     merge_shortlists,
+    to_verify,
     usable_probe,
+    with_verified,
 )
 from interop.fingerprints.gallery.index import DEFAULT_INDEX_PARAMETERS, IndexParameters
+from interop.fingerprints.matcher import PreparedTemplate, prepare
 from interop.fingerprints.matcher.codes import CodedProbe, encode
 from interop.fingerprints.template import Template
 
@@ -176,6 +185,11 @@ class _Shard:
         self, probe: Mapping[int, CodedProbe], entries: list[tuple[str, float]]
     ) -> tuple[list[Candidate], int]:
         return self.gallery.compare_subjects(probe, entries)
+
+    def verify_subjects(
+        self, probe: Mapping[int, PreparedTemplate], candidates: list[Candidate]
+    ) -> tuple[list[Candidate], int]:
+        return self.gallery.verify_subjects(probe, candidates)
 
     def save(self, path: str) -> None:
         self.gallery.save(path)
@@ -441,6 +455,24 @@ class ShardedGallery:
                 candidates.extend(shard_candidates)
                 compared += shard_compared
         t2 = time.perf_counter()
+        chosen = to_verify(candidates, params, len(fingers))
+        n_verified = 0
+        if chosen:
+            prepared_ref = ray.put({p: prepare(t) for p, t in fingers.items()})
+            per_shard_chosen: list[list[Candidate]] = [[] for _ in range(n)]
+            for c in chosen:
+                per_shard_chosen[home[c.subject_id]].append(c)
+            verify_refs = [
+                self.actors[i].verify_subjects.remote(prepared_ref, shard_chosen)
+                for i, shard_chosen in enumerate(per_shard_chosen)
+                if shard_chosen
+            ]
+            verified: list[Candidate] = []
+            for shard_verified, shard_count in _get(verify_refs):
+                verified.extend(shard_verified)
+                n_verified += shard_count
+            candidates = with_verified(candidates, verified)
+        t3 = time.perf_counter()
         return assemble_result(
             candidates,
             searched=searched,
@@ -448,8 +480,9 @@ class ShardedGallery:
             params=params,
             scanned=scanned,
             compared=compared,
+            verified=n_verified,
             shortlisted=tuple(subject for subject, _ in entries),
-            timings_s={"prefilter": t1 - t0, "compare": t2 - t1},
+            timings_s={"prefilter": t1 - t0, "compare": t2 - t1, "verify": t3 - t2},
         )
 
     # --- persistence --------------------------------------------------------------

@@ -195,7 +195,7 @@ def code_scores(
             if (gc1 & VALID_BIT) == 0:
                 continue
             for t in range(n_v):
-                h = _popcount(v_code[t, 0] ^ gc0) + _popcount(v_code[t, 1] ^ gc1)  # type: ignore[call-arg]
+                h: int = _popcount(v_code[t, 0] ^ gc0) + _popcount(v_code[t, 1] ^ gc1)  # type: ignore[call-arg]
                 if h < best[anchors - 1] and v_cos[t] * g_cos[j] + v_sin[t] * g_sin[j] >= cos_max:
                     k = anchors - 1
                     while k > 0 and best[k - 1] > h:

@@ -32,7 +32,7 @@ from interop.fingerprints.gallery import Gallery, usable_probe
 
 FIRST_SEED = 1_000_000
 FINGER_COUNTS = (1, 2, 4, 10)
-SHORTLISTS = (1, 5, 10, 20, 40, 100, 400)
+SHORTLISTS = (1, 5, 10, 20, 40, 100, 200, 400)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -139,7 +139,7 @@ def code_scores(
     min_overlap = cfg[CFG_MIN_OVERLAP_MINUTIAE]
     same_cos = cfg[CFG_SAME_MOTION_COS]
     same_px2 = cfg[CFG_SAME_MOTION_PX] ** 2
-    cell = math.sqrt(max(mate_d2, overlap_d2))
+    inv_cell = 1.0 / math.sqrt(max(mate_d2, overlap_d2))
     x0 = grid_frame[0]
     y0 = grid_frame[1]
     cols = int(grid_frame[2])
@@ -165,8 +165,11 @@ def code_scores(
             v_cos[n_v] = p_cos[i]
             v_sin[n_v] = p_sin[i]
             n_v += 1
-    covered = np.empty(n_p, dtype=np.bool_)
-    mated = np.empty(n_p, dtype=np.bool_)
+    # covered[i] / mated[i] == the current round: probe minutia i is in the
+    # overlap / taken, under the motion being tried (no reset between rounds)
+    covered = np.full(n_p, -1, dtype=np.int64)
+    mated = np.full(n_p, -1, dtype=np.int64)
+    round_id = -1
     best = np.empty(anchors, dtype=np.int64)  # Hamming distances, best first
     best_i = np.empty(anchors, dtype=np.int64)
     best_j = np.empty(anchors, dtype=np.int64)
@@ -238,45 +241,47 @@ def code_scores(
             motions[tried, 2] = px0 - (gx0 * cr + gy0 * sr)
             motions[tried, 3] = py0 - (-gx0 * sr + gy0 * cr)
             tried += 1
-            for i in range(n_p):
-                covered[i] = False
-                mated[i] = False
+            round_id += 1
             q = 0.0
+            n_a = 0
             n_b = 0
             for j in range(n_g):
                 gx = float(g_x[first + j]) - gx0
                 gy = float(g_y[first + j]) - gy0
                 tx = px0 + gx * cr + gy * sr
                 ty = py0 - gx * sr + gy * cr
+                fx = (tx - x0) * inv_cell
+                fy = (ty - y0) * inv_cell
+                if not (0.0 <= fx < cols and 0.0 <= fy < rows):
+                    continue  # no probe minutia within reach
                 tc = g_cos[j] * cr - g_sin[j] * sr  # direction after the turn
                 ts = g_sin[j] * cr + g_cos[j] * sr
-                col = int((tx - x0) // cell)
-                row = int((ty - y0) // cell)
                 near = False
                 mate = -1
                 mate_d = mate_d2
-                if 0 <= col < cols and 0 <= row < rows:
-                    c = row * cols + col
-                    for t in range(grid_starts[c], grid_starts[c + 1]):
-                        i = grid_items[t]
-                        dx = tx - p_x[i]
-                        dy = ty - p_y[i]
-                        d2 = dx * dx + dy * dy
-                        if d2 > overlap_d2:
-                            continue
-                        near = True
-                        covered[i] = True
-                        if (
-                            d2 <= mate_d
-                            and not mated[i]
-                            and tc * p_cos[i] + ts * p_sin[i] >= cos_mate
-                        ):
-                            mate_d = d2
-                            mate = i
+                c = int(fy) * cols + int(fx)
+                for t in range(grid_starts[c], grid_starts[c + 1]):
+                    i = grid_items[t]
+                    dx = tx - p_x[i]
+                    dy = ty - p_y[i]
+                    d2 = dx * dx + dy * dy
+                    if d2 > overlap_d2:
+                        continue
+                    near = True
+                    if covered[i] != round_id:
+                        covered[i] = round_id
+                        n_a += 1
+                    if (
+                        d2 <= mate_d
+                        and mated[i] != round_id
+                        and tc * p_cos[i] + ts * p_sin[i] >= cos_mate
+                    ):
+                        mate_d = d2
+                        mate = i
                 if near:
                     n_b += 1
                 if mate >= 0:
-                    mated[mate] = True
+                    mated[mate] = round_id
                     gc1 = g_codes[first + j, 1]
                     if p_valid[mate] and (gc1 & VALID_BIT) != 0:
                         s = _similarity(
@@ -284,10 +289,6 @@ def code_scores(
                         )
                         if s > 0.0:
                             q += s
-            n_a = 0
-            for i in range(n_p):
-                if covered[i]:
-                    n_a += 1
             score = q * q / (max(float(n_a), min_overlap) * max(float(n_b), min_overlap))
             if score > top:
                 top = score

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from interop.nist.cli import nist_app
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -28,6 +30,7 @@ synth_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(synth_app, name="synth")
+app.add_typer(nist_app, name="nist")
 
 
 @synth_app.command("prints")

@@ -1,0 +1,130 @@
+"""Mnemonics of the ANSI/NIST-ITL 1-2011 fields that ``interop nist show`` names.
+
+User-defined records (Type-2) take their names from the EBTS rules; the
+record types here are the standard's own.
+"""
+
+from __future__ import annotations
+
+_COMMON = {1: "LEN", 2: "IDC"}
+
+FIELD_NAMES: dict[int, dict[int, str]] = {
+    1: {
+        1: "LEN",
+        2: "VER",
+        3: "CNT",
+        4: "TOT",
+        5: "DAT",
+        6: "PRY",
+        7: "DAI",
+        8: "ORI",
+        9: "TCN",
+        10: "TCR",
+        11: "NSR",
+        12: "NTR",
+        13: "DOM",
+        14: "GMT",
+        15: "DCS",
+        16: "APS",
+        17: "ANM",
+        18: "GNS",
+    },
+    2: dict(_COMMON),
+    9: {
+        **_COMMON,
+        3: "IMP",
+        4: "FMT",
+        5: "OFR",
+        6: "FGP",
+        7: "FPC",
+        8: "CRP",
+        9: "DLT",
+        10: "MIN",
+        11: "RDG",
+        12: "MRC",
+    },
+    10: {
+        **_COMMON,
+        3: "IMT",
+        4: "SRC",
+        5: "PHD",
+        6: "HLL",
+        7: "VLL",
+        8: "SLC",
+        9: "THPS",
+        10: "TVPS",
+        11: "CGA",
+        12: "CSP",
+        13: "SAP",
+        20: "POS",
+        21: "POA",
+        999: "DATA",
+    },
+    13: {
+        **_COMMON,
+        3: "IMP",
+        4: "SRC",
+        5: "LCD",
+        6: "HLL",
+        7: "VLL",
+        8: "SLC",
+        9: "THPS",
+        10: "TVPS",
+        11: "CGA",
+        12: "BPX",
+        13: "FGP",
+        14: "SPD",
+        15: "PPC",
+        16: "SHPS",
+        17: "SVPS",
+        20: "COM",
+        24: "LQM",
+        999: "DATA",
+    },
+    14: {
+        **_COMMON,
+        3: "IMP",
+        4: "SRC",
+        5: "FCD",
+        6: "HLL",
+        7: "VLL",
+        8: "SLC",
+        9: "THPS",
+        10: "TVPS",
+        11: "CGA",
+        12: "BPX",
+        13: "FGP",
+        14: "PPD",
+        15: "PPC",
+        16: "SHPS",
+        17: "SVPS",
+        18: "AMP",
+        20: "COM",
+        21: "SEG",
+        22: "NQM",
+        23: "SQM",
+        24: "FQM",
+        25: "ASEG",
+        999: "DATA",
+    },
+}
+"""Record type -> field number -> mnemonic."""
+
+RECORD_NAMES = {
+    1: "Transaction information",
+    2: "User-defined descriptive text",
+    4: "High-resolution grayscale fingerprint image",
+    7: "User-defined image",
+    8: "Signature image",
+    9: "Minutiae data",
+    10: "Photographic body part image",
+    13: "Friction-ridge latent image",
+    14: "Fingerprint image",
+    15: "Palm print image",
+    17: "Iris image",
+}
+
+
+def field_name(record_type: int, tag: int) -> str:
+    """The field's mnemonic, or ``""`` when the standard does not name it here."""
+    return FIELD_NAMES.get(record_type, {}).get(tag, "")

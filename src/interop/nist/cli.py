@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 nist_app = typer.Typer(
-    help="ANSI/NIST-ITL transactions (traditional encoding): show, extract.",
+    help="ANSI/NIST-ITL transactions (traditional encoding): show, validate, extract.",
     no_args_is_help=True,
 )
 
@@ -106,6 +106,31 @@ def show(
                 f"{len(im.data):,}",
             )
         console.print(table)
+
+
+@nist_app.command("validate")
+def validate_file(
+    file: Annotated[Path, typer.Argument(help="Transaction file.")],
+) -> None:
+    """List every EBTS 9.1 rule the transaction breaks; exit 1 if any, 2 if
+    it cannot be read at all."""
+    from rich.console import Console
+
+    from interop.nist import Transaction
+    from interop.nist.validation import validate
+
+    transaction = _read(file)
+    assert isinstance(transaction, Transaction)
+    console = Console(highlight=False)
+    violations = validate(transaction)
+    tot = transaction.records[0].get(4)
+    label = tot.text if tot is not None else "?"
+    for v in violations:
+        console.print(f"{file.name}: {v}", markup=False)
+    if violations:
+        console.print(f"{file.name}: {len(violations)} violations of the EBTS rules for {label}")
+        raise typer.Exit(1)
+    console.print(f"{file.name}: conforms to the EBTS rules for {label}")
 
 
 @nist_app.command("extract")

@@ -7,8 +7,8 @@ present its number of subfields, each subfield's length, characters
 (``A`` letters, ``N`` digits, ``S`` the special characters the rule allows,
 ``ANS``/``PRINT`` any printable), code table, date (``CCYYMMDD``) and
 pattern. Items of fields with items are checked the same way where the
-rules define them. Image records are checked for their presence and counts;
-their contents are checked by :mod:`.images`.
+rules define them. The tagged records of other types the rules cover (9,
+10, 13, 14, 15) are checked the same way; image data by :mod:`.images`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from interop.nist.ebts_rules import FieldRule, Rules, load_rules
 from interop.nist.traditional import Field, Transaction
 
-VALIDATED_RECORDS = (1, 2)
-"""Record types whose fields are checked one by one."""
+VALIDATED_RECORDS = (1, 2, 9, 10, 13, 14, 15)
+"""Record types whose fields are checked one by one (binary data fields
+only for their presence and count)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,8 @@ def _check_field(
                 f"{rule.mnemonic}: {n} occurrences, allowed {low}-{_bound(high)}",
             )
         )
+    if rule.chars.upper().startswith("B"):
+        return  # binary data: its contents are the image's
     for sub in f.items():
         if not rule.has_items:
             if len(sub) != 1:

@@ -1,0 +1,299 @@
+"""The criminal ten-print submission (EBTS CAR): a booking as a transaction.
+
+A CAR is a Type-1 record, one Type-2 record of biographics and the arrest
+segment, and one Type-14 record per finger image (WSQ-compressed, 500 ppi).
+:func:`build_car` writes one from a :class:`CarSubmission`, :func:`read_car`
+reads one back (any conforming CAR, e.g. from a live-scan station), and
+:func:`car_from_booking` fills a submission from a synthetic booking
+(:class:`interop.population.model.Booking`).
+
+The arrest segment (2.047 ASL) holds, per offence, the date of offence and
+the arrest offence literal; the literal starts with the offence's NCIC
+code (``"2299 BURGLARY"``), which :func:`read_car` splits off again.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from interop.nist.errors import NistFormatError
+from interop.nist.images import images
+from interop.nist.traditional import Field, Record, Transaction, encode, parse
+
+if TYPE_CHECKING:
+    from interop.population.model import Booking
+
+FBI_CJIS_DAI = "WVIAFIS0Z"
+"""Destination agency of submissions to the FBI's IAFIS (CJIS Division)."""
+
+VERSION = "0400"
+"""ANSI/NIST-ITL version of the transactions written (EBTS 9.1)."""
+
+NATIVE_PPMM = "19.69"
+"""500 ppi in pixels per millimetre, as 1.011 and 1.012 state it."""
+
+
+@dataclass(frozen=True)
+class Offence:
+    """One arrest offence: date, NCIC offence code and literal."""
+
+    date: date
+    ncic_code: str
+    literal: str
+
+
+@dataclass(frozen=True)
+class CarSubmission:
+    """What a booking agency sends: biographics, arrest segment, fingerprints.
+
+    Attributes
+    ----------
+    tcn : str
+        Transaction control number (10-40 characters).
+    ori : str
+        Booking agency's ORI (9 characters).
+    sent_on : date
+    surname, given_name : str
+    date_of_birth : date
+    sex : str
+        EBTS code: M, F, X, ...
+    race : str
+        EBTS code: A, B, I, U, W.
+    place_of_birth : str
+        Two-letter NCIC state or country code.
+    height : str
+        Feet and inches, three characters (``"510"``).
+    weight_lb : int
+    eyes, hair : str
+        EBTS colour codes (``"BRO"``, ``"BLK"``, ...).
+    arrested_on : date
+    offences : tuple of Offence
+    fingers : dict of int to (H, W) uint8 ndarray
+        Finger position (1-10) -> rolled impression at 500 ppi.
+    retain : bool
+        Retention code (2.005 RET): keep the prints in the FBI's files.
+    """
+
+    tcn: str
+    ori: str
+    sent_on: date
+    surname: str
+    given_name: str
+    date_of_birth: date
+    sex: str
+    race: str
+    place_of_birth: str
+    height: str
+    weight_lb: int
+    eyes: str
+    hair: str
+    arrested_on: date
+    offences: tuple[Offence, ...]
+    fingers: dict[int, npt.NDArray[np.uint8]] = field(default_factory=dict)
+    retain: bool = True
+
+
+def _day(d: date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+def _wsq(pixels: npt.NDArray[np.uint8]) -> bytes:
+    """WSQ (0.75 bit/pixel, the FBI's rate) of 500 ppi grey pixels."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buffer, "WSQ")
+    return buffer.getvalue()
+
+
+def _type14(idc: int, position: int, pixels: npt.NDArray[np.uint8], sub: CarSubmission) -> Record:
+    height, width = pixels.shape
+    return Record(
+        14,
+        (
+            Field.of(1, "0"),
+            Field.of(2, f"{idc:02d}"),
+            Field.of(3, "1"),  # live-scan rolled
+            Field.of(4, sub.ori),
+            Field.of(5, _day(sub.arrested_on)),
+            Field.of(6, str(width)),
+            Field.of(7, str(height)),
+            Field.of(8, "1"),  # pixels per inch
+            Field.of(9, "500"),
+            Field.of(10, "500"),
+            Field.of(11, "WSQ20"),
+            Field.of(12, "8"),
+            Field.of(13, str(position)),
+            Field.of(999, _wsq(pixels)),
+        ),
+    )
+
+
+def build_car(sub: CarSubmission) -> bytes:
+    """The CAR transaction of a submission, in the traditional encoding.
+
+    Raises
+    ------
+    ValueError
+        If a finger position is outside 1-10 or an image is not 2-D uint8.
+    """
+    for position, pixels in sub.fingers.items():
+        if not 1 <= position <= 10:
+            raise ValueError(f"finger position {position} is not 1-10")
+        if pixels.ndim != 2 or pixels.dtype != np.uint8:
+            raise ValueError(f"finger {position}: image must be a 2-D uint8 array")
+    positions = sorted(sub.fingers)
+    cnt = [["1", str(1 + len(positions))], ["2", "00"]] + [
+        ["14", f"{k + 1:02d}"] for k in range(len(positions))
+    ]
+    type1 = Record(
+        1,
+        (
+            Field.of(1, "0"),
+            Field.of(2, VERSION),
+            Field.of(3, cnt),
+            Field.of(4, "CAR"),
+            Field.of(5, _day(sub.sent_on)),
+            Field.of(7, FBI_CJIS_DAI),
+            Field.of(8, sub.ori),
+            Field.of(9, sub.tcn),
+            Field.of(11, NATIVE_PPMM),
+            Field.of(12, NATIVE_PPMM),
+        ),
+    )
+    type2 = Record(
+        2,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "00"),
+            Field.of(5, "Y" if sub.retain else "N"),
+            Field.of(18, f"{sub.surname},{sub.given_name}"),
+            Field.of(20, sub.place_of_birth),
+            Field.of(22, _day(sub.date_of_birth)),
+            Field.of(24, sub.sex),
+            Field.of(25, sub.race),
+            Field.of(27, sub.height),
+            Field.of(29, f"{sub.weight_lb:03d}"),
+            Field.of(31, sub.eyes),
+            Field.of(32, sub.hair),
+            Field.of(45, _day(sub.arrested_on)),
+            Field.of(47, [[_day(o.date), f"{o.ncic_code} {o.literal}"] for o in sub.offences]),
+            Field.of(73, sub.ori),
+        ),
+    )
+    records = [type1, type2] + [
+        _type14(k + 1, p, sub.fingers[p], sub) for k, p in enumerate(positions)
+    ]
+    return encode(records)
+
+
+def _date(text: str, where: str) -> date:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError as exc:
+        raise NistFormatError(f"{text!r} is not a date CCYYMMDD", field=where) from exc
+
+
+def read_car(data: bytes | Transaction) -> CarSubmission:
+    """The submission a CAR transaction carries (images decoded).
+
+    Raises
+    ------
+    NistFormatError
+        If the transaction is not a readable CAR (the message names the field).
+    """
+    t = data if isinstance(data, Transaction) else parse(data)
+    type1 = t.records[0]
+    if type1.get(4) is None or type1[4].text not in ("CAR", "CNA"):
+        raise NistFormatError(
+            "not a criminal ten-print submission (1.004)", record=0, field="1.004"
+        )
+    type2s = t.of_type(2)
+    if len(type2s) != 1:
+        raise NistFormatError(f"{len(type2s)} Type-2 records, a CAR has one", field="2.001")
+    r2 = type2s[0]
+
+    def text(tag: int) -> str:
+        f = r2.get(tag)
+        if f is None:
+            raise NistFormatError("missing", record=t.records.index(r2), field=f"2.{tag:03d}")
+        return f.text
+
+    surname, _, given = text(18).partition(",")
+    offences = []
+    asl = r2.get(47)
+    for items in asl.items() if asl is not None else []:
+        doo, literal = [*items, ""][:2]
+        code, _, rest = literal.partition(" ")
+        if not (len(code) == 4 and code.isdigit()):
+            code, rest = "", literal
+        offences.append(Offence(_date(doo, "2.047"), code, rest))
+    fingers = {}
+    for im in images(t):
+        if im.record_type in (4, 14) and len(im.positions) == 1 and 1 <= im.positions[0] <= 10:
+            fingers[im.positions[0]] = im.decode()
+    return CarSubmission(
+        tcn=type1[9].text if type1.get(9) else "",
+        ori=type1[8].text if type1.get(8) else "",
+        sent_on=_date(type1[5].text, "1.005") if type1.get(5) else date.min,
+        surname=surname,
+        given_name=given,
+        date_of_birth=_date(text(22), "2.022"),
+        sex=text(24),
+        race=text(25),
+        place_of_birth=text(20),
+        height=text(27),
+        weight_lb=int(text(29)) if text(29).isdigit() else 0,
+        eyes=text(31),
+        hair=text(32),
+        arrested_on=_date(text(45), "2.045"),
+        offences=tuple(offences),
+        fingers=fingers,
+        retain=text(5) == "Y",
+    )
+
+
+_EYES = ("BRO", "BLU", "HAZ", "GRN", "BLK", "GRY")
+_HAIR = ("BLK", "BRO", "BLN", "RED", "GRY", "BAL")
+
+
+def car_from_booking(
+    booking: Booking,
+    fingers: dict[int, npt.NDArray[np.uint8]],
+    offence_literal: str,
+) -> CarSubmission:
+    """The submission a booking agency sends for a synthetic booking.
+
+    Descriptors the population model does not hold (race, height, weight,
+    eye and hair colour) are drawn from the person id, so that the same
+    person is described alike at every booking. A place of birth abroad is
+    written ``XX`` (no NCIC country table here), a US state by its code.
+    """
+    rng = np.random.default_rng([booking.person_id, 0x0E875])
+    feet = int(rng.integers(5, 7))
+    inches = int(rng.integers(0, 12))
+    pob = booking.place_of_birth
+    return CarSubmission(
+        tcn=f"{booking.ori}{booking.booking_id:010d}",
+        ori=booking.ori,
+        sent_on=booking.booked_at.date(),
+        surname=booking.surname.upper(),
+        given_name=booking.given_name.upper(),
+        date_of_birth=booking.date_of_birth,
+        sex=str(booking.sex),
+        race=str(rng.choice(["W", "B", "A", "I", "U"])),
+        place_of_birth=pob[3:5] if pob.startswith("US-") else "XX",
+        height=f"{feet}{inches:02d}",
+        weight_lb=int(rng.integers(110, 260)),
+        eyes=str(rng.choice(_EYES)),
+        hair=str(rng.choice(_HAIR)),
+        arrested_on=booking.booked_at.date(),
+        offences=(Offence(booking.booked_at.date(), booking.charge, offence_literal),),
+        fingers=dict(fingers),
+    )

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from interop.nist.errors import NistFormatError
 from interop.nist.images import images
-from interop.nist.traditional import Field, Record, Transaction, encode, parse
+from interop.nist.traditional import Field, Record, Transaction, encode, is_number, parse
 
 if TYPE_CHECKING:
     from interop.population.model import Booking
@@ -231,7 +231,7 @@ def read_car(data: bytes | Transaction) -> CarSubmission:
     for items in asl.items() if asl is not None else []:
         doo, literal = [*items, ""][:2]
         code, _, rest = literal.partition(" ")
-        if not (len(code) == 4 and code.isdigit()):
+        if not (len(code) == 4 and is_number(code)):
             code, rest = "", literal
         offences.append(Offence(_date(doo, "2.047"), code, rest))
     fingers = {}
@@ -249,7 +249,7 @@ def read_car(data: bytes | Transaction) -> CarSubmission:
         race=text(25),
         place_of_birth=text(20),
         height=text(27),
-        weight_lb=int(text(29)) if text(29).isdigit() else 0,
+        weight_lb=int(text(29)) if is_number(text(29)) else 0,
         eyes=text(31),
         hair=text(32),
         arrested_on=_date(text(45), "2.045"),

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from interop.fingerprints.errors import FingerprintError
 from interop.fingerprints.image import decode_image, decode_raw, load_fingerprint
 from interop.nist.errors import NistFormatError
-from interop.nist.traditional import Record, Transaction
+from interop.nist.traditional import Record, Transaction, is_number
 
 IMAGE_TYPES = frozenset({4, 10, 13, 14})
 """Record types read by :func:`images`."""
@@ -142,7 +142,7 @@ def _type4(index: int, record: Record, nominal_ppi: float | None) -> RecordImage
 
 def _number(record: Record, index: int, tag: int) -> int:
     f = record.get(tag)
-    if f is None or not f.text.isdigit():
+    if f is None or not is_number(f.text):
         raise NistFormatError(
             "missing or not a number",
             record=index,
@@ -160,7 +160,7 @@ def _tagged_image(index: int, record: Record) -> RecordImage:
         )
     ppi = None
     slc, thps = record.get(8), record.get(9)
-    if slc is not None and thps is not None and thps.text.isdigit() and int(thps.text) > 0:
+    if slc is not None and thps is not None and is_number(thps.text) and int(thps.text) > 0:
         if slc.text == "1":
             ppi = float(thps.text)
         elif slc.text == "2":
@@ -173,7 +173,7 @@ def _tagged_image(index: int, record: Record) -> RecordImage:
         record_type=record.type,
         idc=record.idc,
         positions=tuple(int(i) for sub in fgp.subfields for i in sub if i.isdigit()) if fgp else (),
-        impression=int(imp.text) if imp is not None and imp.text.isdigit() else None,
+        impression=int(imp.text) if imp is not None and is_number(imp.text) else None,
         width=_number(record, index, 6),
         height=_number(record, index, 7),
         ppi=ppi,

@@ -1,7 +1,7 @@
 """Mnemonics of the ANSI/NIST-ITL 1-2011 fields that ``interop nist show`` names.
 
-User-defined records (Type-2) take their names from the EBTS rules; the
-record types here are the standard's own.
+User-defined records (Type-2) take their names from the EBTS rules
+(:mod:`.ebts_rules`); the record types here are the standard's own.
 """
 
 from __future__ import annotations
@@ -126,5 +126,15 @@ RECORD_NAMES = {
 
 
 def field_name(record_type: int, tag: int) -> str:
-    """The field's mnemonic, or ``""`` when the standard does not name it here."""
-    return FIELD_NAMES.get(record_type, {}).get(tag, "")
+    """The field's mnemonic: the standard's, else the EBTS rules' (Type-2
+    fields), else ``""``."""
+    name = FIELD_NAMES.get(record_type, {}).get(tag, "")
+    if name:
+        return name
+    from interop.nist.ebts_rules import load_rules
+
+    prefix = f"T{record_type}_"
+    for rule in load_rules().fields:
+        if rule.record == record_type and rule.tag == tag and rule.item is None:
+            return rule.mnemonic.removeprefix(prefix)
+    return ""

@@ -120,6 +120,12 @@ class Field:
         return [[_text(i) for i in sub] for sub in self.subfields]
 
 
+def is_number(text: str) -> bool:
+    """Whether ``text`` is a non-empty run of ASCII digits (``str.isdigit``
+    also admits other scripts' digits and superscripts, which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _text(b: bytes) -> str:
     try:
         return b.decode("utf-8")
@@ -174,7 +180,7 @@ class Record:
         if self.type == 1:
             return None  # 1.002 is the version
         f = self.get(2)
-        return int(f.text) if f is not None and f.text.isdigit() else None
+        return int(f.text) if f is not None and is_number(f.text) else None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from interop.nist.ebts_rules import FieldRule, Rules, load_rules
-from interop.nist.traditional import Field, Transaction
+from interop.nist.traditional import Field, Transaction, is_number
 
 VALIDATED_RECORDS = (1, 2, 9, 10, 13, 14, 15)
 """Record types whose fields are checked one by one (binary data fields
@@ -79,7 +79,7 @@ def _bound(high: int | None) -> str:
 
 
 def _date_ok(value: str) -> bool:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not is_number(value):
         return False
     if value == "00000000":
         return True

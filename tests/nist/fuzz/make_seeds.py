@@ -1,0 +1,96 @@
+"""Write the fuzz seed corpus (``seeds/``): transactions built by the project's
+own code, so that no outside data is copied into the repository (the
+shared sample transactions are added to the corpus at run time).
+
+Usage::
+
+    .venv/bin/python tests/nist/fuzz/make_seeds.py
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from interop.nist import Field, Record, encode
+from interop.nist.car import CarSubmission, Offence, build_car
+
+SEEDS = Path(__file__).with_name("seeds")
+
+
+def _tiny_car() -> bytes:
+    rng = np.random.default_rng(1)
+    fingers = {p: rng.integers(0, 256, (64, 64), dtype=np.uint8) for p in (2, 7)}
+    return build_car(
+        CarSubmission(
+            tcn="TX22700000000000001",
+            ori="TX2270000",
+            sent_on=date(2010, 3, 14),
+            surname="DOE",
+            given_name="JANE",
+            date_of_birth=date(1980, 1, 2),
+            sex="F",
+            race="U",
+            place_of_birth="TX",
+            height="505",
+            weight_lb=130,
+            eyes="BRO",
+            hair="BLK",
+            arrested_on=date(2010, 3, 14),
+            offences=(Offence(date(2010, 3, 13), "2299", "BURGLARY"),),
+            fingers=fingers,
+        )
+    )
+
+
+def _face_and_minutiae() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((40, 30), 128, dtype=np.uint8)).save(buffer, "JPEG")
+    type1 = Record(
+        1,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "0400"),
+            Field.of(3, [["1", "2"], ["9", "01"], ["10", "02"]]),
+            Field.of(4, "LFFS"),
+            Field.of(5, "20100314"),
+        ),
+    )
+    type9 = Record(
+        9,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "01"),
+            Field.of(3, "4"),
+            Field.of(4, "S"),
+            Field.of(10, "2"),
+            Field.of(12, [["001", "01000200090", "0", "A"], ["002", "02000300180", "0", "B"]]),
+        ),
+    )
+    type10 = Record(
+        10,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "02"),
+            Field.of(3, "FACE"),
+            Field.of(6, "30"),
+            Field.of(7, "40"),
+            Field.of(11, "JPEGB"),
+            Field.of(999, buffer.getvalue()),
+        ),
+    )
+    return encode([type1, type9, type10])
+
+
+def main() -> None:
+    SEEDS.mkdir(exist_ok=True)
+    (SEEDS / "tiny-car.an2").write_bytes(_tiny_car())
+    (SEEDS / "face-minutiae.an2").write_bytes(_face_and_minutiae())
+
+
+if __name__ == "__main__":
+    main()

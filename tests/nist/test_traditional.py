@@ -178,3 +178,34 @@ def test_field_helpers() -> None:
     assert r[47] is f and r.get(3) is None
     with pytest.raises(KeyError, match=r"2\.003"):
         r[3]
+
+
+def _wide(n: int) -> bytes:
+    """A transaction whose Type-2 record has ``n`` fields of 5 x 20 items."""
+    fields = [Field.of(1, "0"), Field.of(2, "00")]
+    fields += [Field.of(100 + k, [["x"] * 20] * 5) for k in range(n)]
+    return encode(minimal([Record(2, tuple(fields))]))
+
+
+def test_text_records_keep_fields_after_999() -> None:
+    t = parse(_wide(1000))
+    tags = [f.tag for f in t.records[1].fields]
+    assert 999 in tags and tags[-1] == 1099  # 2.999 is text in Type-2, not binary data
+    assert t.records[1][999].items()[0][:2] == ["x", "x"]
+
+
+def test_parsing_time_grows_linearly() -> None:
+    """Four times the fields take about four times as long, not sixteen
+    (a ratio, so that a busy machine does not fail the test)."""
+    import time
+
+    def best(data: bytes) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            parse(data)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    small, large = _wide(1000), _wide(4000)
+    assert best(large) / best(small) < 9

@@ -42,6 +42,10 @@ BINARY_TYPES = frozenset({3, 4, 5, 6, 7, 8})
 DATA_TAG = 999
 """The tag of the binary image data field of tagged image records."""
 
+TEXT_TYPES = frozenset({1, 2, 9})
+"""Tagged record types without a binary data field (their field 999, if
+any, is text like any other)."""
+
 _HEADER = re.compile(rb"(\d{1,2})\.(\d{1,9}):")
 
 
@@ -325,7 +329,7 @@ def _tagged(
                 offset=pos,
             )
         value_start = head.end()
-        if tag == DATA_TAG:
+        if tag == DATA_TAG and rtype not in TEXT_TYPES:
             value_end = last  # binary data runs to the record's end
             subfields: tuple[tuple[bytes, ...], ...] = ((data[value_start:value_end],),)
         else:

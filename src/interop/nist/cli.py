@@ -112,17 +112,19 @@ def show(
 def validate_file(
     file: Annotated[Path, typer.Argument(help="Transaction file.")],
 ) -> None:
-    """List every EBTS 9.1 rule the transaction breaks; exit 1 if any, 2 if
-    it cannot be read at all."""
+    """List every EBTS 9.1 rule the transaction breaks (the program's own
+    messages IDR, IAQ, IAR and DETN by their rules); exit 1 if any, 2 if it
+    cannot be read at all."""
     from rich.console import Console
 
     from interop.nist import Transaction
+    from interop.nist.program import program_rules
     from interop.nist.validation import validate
 
     transaction = _read(file)
     assert isinstance(transaction, Transaction)
     console = Console(highlight=False)
-    violations = validate(transaction)
+    violations = validate(transaction, program_rules())
     tot = transaction.records[0].get(4)
     label = tot.text if tot is not None else "?"
     for v in violations:

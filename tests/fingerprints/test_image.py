@@ -426,12 +426,22 @@ def test_huge_declared_wsq_frame_is_refused_before_the_decoder() -> None:
 # --------------------------------------------------------------------------- format detection
 
 
+@pytest.mark.parametrize("kind", ["JPEG2000", "J2K"])
+def test_jpeg2000_decodes(kind: str) -> None:
+    pixels = np.tile(np.arange(0, 240, 4, dtype=np.uint8), (50, 1))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG2000", irreversible=False, no_jp2=kind == "J2K")
+    decoded = decode_image(buffer.getvalue())
+    assert decoded.format == "JPEG2000"
+    np.testing.assert_array_equal(decoded.pixels, pixels)  # reversible: lossless
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "empty"),
         (b"<?xml version='1.0'?>", "3c 3f 78 6d"),
-        (b"\x00\x00\x00\x0cjP  \r\n\x87\n" + bytes(40), "JPEG 2000"),
+        (b"\x00\x00\x00\x0cjP  \r\n\x87\n" + bytes(40), "cannot decode JPEG2000"),
         (b"GIF89a" + bytes(40), "GIF"),
         (b"II+\x00" + bytes(40), "BigTIFF"),
         (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "WebP"),

@@ -72,3 +72,31 @@ def test_tagged_image_needs_its_size_fields() -> None:
     t = Transaction((Record(1, (Field.of(1, "0"),)), type14))
     with pytest.raises(NistFormatError, match=r"14\.006"):
         images(t)
+
+
+def test_jpeg2000_type14_decodes() -> None:
+    import io
+
+    from PIL import Image
+
+    pixels = np.tile(np.arange(0, 250, 2, dtype=np.uint8), (90, 1))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG2000", irreversible=False)
+    type14 = Record(
+        14,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "01"),
+            Field.of(3, "1"),
+            Field.of(6, "125"),
+            Field.of(7, "90"),
+            Field.of(8, "1"),
+            Field.of(9, "500"),
+            Field.of(11, "JP2L"),
+            Field.of(13, "3"),
+            Field.of(999, buffer.getvalue()),
+        ),
+    )
+    (im,) = images(Transaction((Record(1, (Field.of(1, "0"),)), type14)))
+    assert im.compression == "JP2L" and im.positions == (3,) and im.ppi == 500
+    np.testing.assert_array_equal(im.decode(), pixels)

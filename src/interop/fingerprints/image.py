@@ -185,7 +185,7 @@ def decode_image(
     max_side: int = MAX_IMAGE_SIDE,
     min_side: int = MIN_IMAGE_SIDE,
 ) -> DecodedImage:
-    """Decode a PNG, TIFF, BMP, JPEG or WSQ image into 8-bit grey pixels.
+    """Decode a PNG, TIFF, BMP, JPEG, JPEG 2000 or WSQ image into 8-bit grey pixels.
 
     Parameters
     ----------
@@ -475,12 +475,13 @@ _SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
     (b"MM\x00*", "TIFF"),
     (b"BM", "BMP"),
     (b"\xff\xd8\xff", "JPEG"),
+    # JPEG 2000 (JP2 file and bare codestream), decoded by Pillow's OpenJPEG
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "JPEG2000"),
+    (b"\xff\x4f\xff\x51", "JPEG2000"),
 )
 
 # Recognised only to say precisely why they are refused.
 _UNSUPPORTED_SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
-    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "JPEG 2000"),
-    (b"\xff\x4f\xff\x51", "JPEG 2000 codestream"),
     (b"II+\x00", "BigTIFF"),
     (b"MM\x00+", "BigTIFF"),
     (b"GIF87a", "GIF"),
@@ -505,7 +506,7 @@ def _detect_format(data: bytes) -> str:
     seen = data[:4].hex(" ")
     raise ImageDecodeError(
         f"unrecognised image format: first bytes {seen} "
-        "(expected PNG, TIFF, BMP, JPEG or WSQ; headerless data needs raw_size)"
+        "(expected PNG, TIFF, BMP, JPEG, JPEG 2000 or WSQ; headerless data needs raw_size)"
     )
 
 

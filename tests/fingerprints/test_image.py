@@ -638,3 +638,23 @@ def test_corrupted_wsq_block_data_never_reaches_a_crash(data: st.DataObject) -> 
 def test_garbage_after_a_valid_signature(tail: bytes, fmt: str) -> None:
     head = valid_files()[fmt][:8]
     assert_image_or_image_error(head + tail)
+
+
+def test_a_would_be_bomb_is_refused_without_a_warning() -> None:
+    """A header claiming 95 million pixels (between Pillow's warning and
+    error thresholds) is an ImageLimitError, not a warning and a decode."""
+    import struct
+    import warnings
+    import zlib
+
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    ihdr = data[12:29]  # chunk type + 13 bytes of IHDR data
+    ihdr[4:12] = struct.pack(">II", 10_000, 9_500)
+    data[12:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(ihdr)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImageLimitError):
+            decode_image(bytes(data), max_pixels=200_000_000, max_side=20_000)

@@ -91,6 +91,7 @@ import io
 import math
 import os
 import stat
+import warnings
 from dataclasses import dataclass
 from typing import Final
 
@@ -521,7 +522,11 @@ def _decode_with_pillow(
 ) -> tuple[npt.NDArray[np.uint8], float | None]:
     """Open lazily, check the header's dimensions, then decode to grey."""
     try:
-        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+        with warnings.catch_warnings():
+            # Pillow only warns of a would-be bomb between its two limits: refuse it
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[image_format])
+        with image:
             check_dimensions(image.width, image.height, limits)
             expected_shape = (image.height, image.width)
             resolution_ppi = _trusted_ppi(image.info.get("dpi"))
@@ -529,7 +534,7 @@ def _decode_with_pillow(
             pixels = _to_gray8(image)
     except ImageError:
         raise
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageLimitError(f"{image_format} image exceeds Pillow's pixel limit") from exc
     except MemoryError:
         raise

@@ -86,10 +86,41 @@ def _face_and_minutiae() -> bytes:
     return encode([type1, type9, type10])
 
 
+def _jpeg2000_finger() -> bytes:
+    buffer = io.BytesIO()
+    pixels = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (40, 1))
+    Image.fromarray(pixels).save(buffer, "JPEG2000", irreversible=False)
+    type1 = Record(
+        1,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "0400"),
+            Field.of(3, [["1", "1"], ["14", "01"]]),
+            Field.of(4, "FIS"),
+            Field.of(5, "20100314"),
+        ),
+    )
+    type14 = Record(
+        14,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "01"),
+            Field.of(3, "1"),
+            Field.of(6, "50"),
+            Field.of(7, "40"),
+            Field.of(11, "JP2L"),
+            Field.of(13, "2"),
+            Field.of(999, buffer.getvalue()),
+        ),
+    )
+    return encode([type1, type14])
+
+
 def main() -> None:
     SEEDS.mkdir(exist_ok=True)
     (SEEDS / "tiny-car.an2").write_bytes(_tiny_car())
     (SEEDS / "face-minutiae.an2").write_bytes(_face_and_minutiae())
+    (SEEDS / "jpeg2000-finger.an2").write_bytes(_jpeg2000_finger())
 
 
 if __name__ == "__main__":

@@ -22,9 +22,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from interop.nist.errors import NistFormatError
+from interop.nist._message import (
+    NATIVE_PPMM,
+    VERSION,
+    Offence,
+    arrest_segment,
+    day,
+    open_message,
+    read_arrest_segment,
+    read_day,
+    text,
+    type1,
+)
 from interop.nist.images import images
-from interop.nist.traditional import Field, Record, Transaction, encode, is_number, parse
+from interop.nist.traditional import Field, Record, Transaction, encode, is_number
 
 if TYPE_CHECKING:
     from interop.population.model import Booking
@@ -32,20 +43,16 @@ if TYPE_CHECKING:
 FBI_CJIS_DAI = "WVIAFIS0Z"
 """Destination agency of submissions to the FBI's IAFIS (CJIS Division)."""
 
-VERSION = "0400"
-"""ANSI/NIST-ITL version of the transactions written (EBTS 9.1)."""
-
-NATIVE_PPMM = "19.69"
-"""500 ppi in pixels per millimetre, as 1.011 and 1.012 state it."""
-
-
-@dataclass(frozen=True)
-class Offence:
-    """One arrest offence: date, NCIC offence code and literal."""
-
-    date: date
-    ncic_code: str
-    literal: str
+__all__ = [
+    "FBI_CJIS_DAI",
+    "NATIVE_PPMM",
+    "VERSION",
+    "CarSubmission",
+    "Offence",
+    "build_car",
+    "car_from_booking",
+    "read_car",
+]
 
 
 @dataclass(frozen=True)
@@ -99,10 +106,6 @@ class CarSubmission:
     retain: bool = True
 
 
-def _day(d: date) -> str:
-    return d.strftime("%Y%m%d")
-
-
 def _wsq(pixels: npt.NDArray[np.uint8]) -> bytes:
     """WSQ (0.75 bit/pixel, the FBI's rate) of 500 ppi grey pixels."""
     from PIL import Image
@@ -121,7 +124,7 @@ def _type14(idc: int, position: int, pixels: npt.NDArray[np.uint8], sub: CarSubm
             Field.of(2, f"{idc:02d}"),
             Field.of(3, "1"),  # live-scan rolled
             Field.of(4, sub.ori),
-            Field.of(5, _day(sub.arrested_on)),
+            Field.of(5, day(sub.arrested_on)),
             Field.of(6, str(width)),
             Field.of(7, str(height)),
             Field.of(8, "1"),  # pixels per inch
@@ -152,20 +155,13 @@ def build_car(sub: CarSubmission) -> bytes:
     cnt = [["1", str(1 + len(positions))], ["2", "00"]] + [
         ["14", f"{k + 1:02d}"] for k in range(len(positions))
     ]
-    type1 = Record(
-        1,
-        (
-            Field.of(1, "0"),
-            Field.of(2, VERSION),
-            Field.of(3, cnt),
-            Field.of(4, "CAR"),
-            Field.of(5, _day(sub.sent_on)),
-            Field.of(7, FBI_CJIS_DAI),
-            Field.of(8, sub.ori),
-            Field.of(9, sub.tcn),
-            Field.of(11, NATIVE_PPMM),
-            Field.of(12, NATIVE_PPMM),
-        ),
+    header = type1(
+        "CAR",
+        tcn=sub.tcn,
+        recipient=FBI_CJIS_DAI,
+        sender=sub.ori,
+        sent_on=sub.sent_on,
+        content=cnt,
     )
     type2 = Record(
         2,
@@ -175,29 +171,22 @@ def build_car(sub: CarSubmission) -> bytes:
             Field.of(5, "Y" if sub.retain else "N"),
             Field.of(18, f"{sub.surname},{sub.given_name}"),
             Field.of(20, sub.place_of_birth),
-            Field.of(22, _day(sub.date_of_birth)),
+            Field.of(22, day(sub.date_of_birth)),
             Field.of(24, sub.sex),
             Field.of(25, sub.race),
             Field.of(27, sub.height),
             Field.of(29, f"{sub.weight_lb:03d}"),
             Field.of(31, sub.eyes),
             Field.of(32, sub.hair),
-            Field.of(45, _day(sub.arrested_on)),
-            Field.of(47, [[_day(o.date), f"{o.ncic_code} {o.literal}"] for o in sub.offences]),
+            Field.of(45, day(sub.arrested_on)),
+            Field.of(47, arrest_segment(sub.offences)),
             Field.of(73, sub.ori),
         ),
     )
-    records = [type1, type2] + [
+    records = [header, type2] + [
         _type14(k + 1, p, sub.fingers[p], sub) for k, p in enumerate(positions)
     ]
     return encode(records)
-
-
-def _date(text: str, where: str) -> date:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError as exc:
-        raise NistFormatError(f"{text!r} is not a date CCYYMMDD", field=where) from exc
 
 
 def read_car(data: bytes | Transaction) -> CarSubmission:
@@ -208,54 +197,31 @@ def read_car(data: bytes | Transaction) -> CarSubmission:
     NistFormatError
         If the transaction is not a readable CAR (the message names the field).
     """
-    t = data if isinstance(data, Transaction) else parse(data)
-    type1 = t.records[0]
-    if type1.get(4) is None or type1[4].text not in ("CAR", "CNA"):
-        raise NistFormatError(
-            "not a criminal ten-print submission (1.004)", record=0, field="1.004"
-        )
-    type2s = t.of_type(2)
-    if len(type2s) != 1:
-        raise NistFormatError(f"{len(type2s)} Type-2 records, a CAR has one", field="2.001")
-    r2 = type2s[0]
-
-    def text(tag: int) -> str:
-        f = r2.get(tag)
-        if f is None:
-            raise NistFormatError("missing", record=t.records.index(r2), field=f"2.{tag:03d}")
-        return f.text
-
-    surname, _, given = text(18).partition(",")
-    offences = []
-    asl = r2.get(47)
-    for items in asl.items() if asl is not None else []:
-        doo, literal = [*items, ""][:2]
-        code, _, rest = literal.partition(" ")
-        if not (len(code) == 4 and is_number(code)):
-            code, rest = "", literal
-        offences.append(Offence(_date(doo, "2.047"), code, rest))
+    t, first, r2 = open_message(data, ("CAR", "CNA"), needed=(5,))
+    surname, _, given = text(r2, 18).partition(",")
     fingers = {}
     for im in images(t):
         if im.record_type in (4, 14) and len(im.positions) == 1 and 1 <= im.positions[0] <= 10:
             fingers[im.positions[0]] = im.decode()
+    weight = text(r2, 29)
     return CarSubmission(
-        tcn=type1[9].text if type1.get(9) else "",
-        ori=type1[8].text if type1.get(8) else "",
-        sent_on=_date(type1[5].text, "1.005") if type1.get(5) else date.min,
+        tcn=first[9].text if first.get(9) else "",
+        ori=first[8].text if first.get(8) else "",
+        sent_on=read_day(first[5].text, "1.005", 0),
         surname=surname,
         given_name=given,
-        date_of_birth=_date(text(22), "2.022"),
-        sex=text(24),
-        race=text(25),
-        place_of_birth=text(20),
-        height=text(27),
-        weight_lb=int(text(29)) if is_number(text(29)) else 0,
-        eyes=text(31),
-        hair=text(32),
-        arrested_on=_date(text(45), "2.045"),
-        offences=tuple(offences),
+        date_of_birth=read_day(text(r2, 22), "2.022"),
+        sex=text(r2, 24),
+        race=text(r2, 25),
+        place_of_birth=text(r2, 20),
+        height=text(r2, 27),
+        weight_lb=int(weight) if is_number(weight) else 0,
+        eyes=text(r2, 31),
+        hair=text(r2, 32),
+        arrested_on=read_day(text(r2, 45), "2.045"),
+        offences=read_arrest_segment(r2),
         fingers=fingers,
-        retain=text(5) == "Y",
+        retain=text(r2, 5) == "Y",
     )
 
 

@@ -22,10 +22,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from interop.nist.car import NATIVE_PPMM, VERSION, Offence
+from interop.nist._message import (
+    Offence,
+    arrest_segment,
+    day,
+    open_message,
+    optional,
+    read_arrest_segment,
+    read_day,
+    text,
+    type1,
+)
 from interop.nist.ebts_rules import Rules, load_rules, parse_rules
-from interop.nist.errors import NistFormatError
-from interop.nist.traditional import Field, Record, Transaction, encode, parse
+from interop.nist.traditional import Field, Record, Transaction, encode
 
 PROGRAM_RULES_FILE = Path(__file__).with_name("program_rules.txt")
 
@@ -137,26 +146,9 @@ class Detainer:
     place_of_birth: str | None = None
 
 
-def _day(d: date) -> str:
-    return d.strftime("%Y%m%d")
-
-
 def _type1(tot: str, h: Header) -> Record:
-    return Record(
-        1,
-        (
-            Field.of(1, "0"),
-            Field.of(2, VERSION),
-            Field.of(3, [["1", "1"], ["2", "00"]]),
-            Field.of(4, tot),
-            Field.of(5, _day(h.sent_on)),
-            Field.of(7, h.recipient),
-            Field.of(8, h.sender),
-            Field.of(9, h.tcn),
-            Field.of(10, h.tcr),
-            Field.of(11, NATIVE_PPMM),
-            Field.of(12, NATIVE_PPMM),
-        ),
+    return type1(
+        tot, tcn=h.tcn, tcr=h.tcr, recipient=h.recipient, sender=h.sender, sent_on=h.sent_on
     )
 
 
@@ -195,9 +187,9 @@ def build_iaq(m: AlienQuery) -> bytes:
             14: m.fbi_number,
             18: m.name,
             20: m.place_of_birth,
-            22: _day(m.date_of_birth),
+            22: day(m.date_of_birth),
             24: m.sex,
-            47: [[_day(o.date), f"{o.ncic_code} {o.literal}"] for o in m.offences],
+            47: arrest_segment(m.offences),
             73: m.booking_agency,
         },
     )
@@ -223,7 +215,7 @@ def build_iar(m: AlienResponse) -> bytes:
         {
             14: m.fbi_number,
             18: m.name,
-            22: _day(m.date_of_birth),
+            22: day(m.date_of_birth),
             24: m.sex,
             73: m.booking_agency,
             75: m.criminal_history,
@@ -251,7 +243,7 @@ def build_detainer(m: Detainer) -> bytes:
             14: m.fbi_number,
             18: m.name,
             20: m.place_of_birth,
-            22: _day(m.date_of_birth),
+            22: day(m.date_of_birth),
             24: m.sex,
             73: m.holding_agency,
             902: m.a_number,
@@ -265,43 +257,15 @@ def build_detainer(m: Detainer) -> bytes:
 
 # --- reading -------------------------------------------------------------------
 def _open(data: bytes | Transaction, tot: str) -> tuple[Header, Record]:
-    t = data if isinstance(data, Transaction) else parse(data)
-    type1 = t.records[0]
-    if type1.get(4) is None or type1[4].text != tot:
-        raise NistFormatError(f"not an {tot} (1.004)", record=0, field="1.004")
-    for tag in (5, 7, 8, 9, 10):
-        if type1.get(tag) is None:
-            raise NistFormatError("missing", record=0, field=f"1.{tag:03d}")
-    type2s = t.of_type(2)
-    if len(type2s) != 1:
-        raise NistFormatError(f"{len(type2s)} Type-2 records, an {tot} has one", field="2.001")
+    _, first, r2 = open_message(data, (tot,), needed=(5, 7, 8, 9, 10))
     header = Header(
-        tcn=type1[9].text,
-        tcr=type1[10].text,
-        sender=type1[8].text,
-        recipient=type1[7].text,
-        sent_on=_date(type1[5].text, "1.005"),
+        tcn=first[9].text,
+        tcr=first[10].text,
+        sender=first[8].text,
+        recipient=first[7].text,
+        sent_on=read_day(first[5].text, "1.005", 0),
     )
-    return header, type2s[0]
-
-
-def _date(text: str, where: str) -> date:
-    try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-    except ValueError as exc:
-        raise NistFormatError(f"{text!r} is not a date CCYYMMDD", field=where) from exc
-
-
-def _text(r: Record, tag: int) -> str:
-    f = r.get(tag)
-    if f is None:
-        raise NistFormatError("missing", field=f"2.{tag:03d}", offset=r.offset)
-    return f.text
-
-
-def _optional(r: Record, tag: int) -> str | None:
-    f = r.get(tag)
-    return f.text if f is not None else None
+    return header, r2
 
 
 def _list(r: Record, tag: int) -> tuple[str, ...]:
@@ -314,31 +278,25 @@ def read_idr(data: bytes | Transaction) -> IdentDataResponse:
     h, r = _open(data, "IDR")
     return IdentDataResponse(
         header=h,
-        match=_text(r, 900) == "M",
+        match=text(r, 900) == "M",
         encounters=_list(r, 901),
-        a_number=_optional(r, 902),
-        fbi_number=_optional(r, 14),
+        a_number=optional(r, 902),
+        fbi_number=optional(r, 14),
     )
 
 
 def read_iaq(data: bytes | Transaction) -> AlienQuery:
     """The IAQ a transaction carries (raises NistFormatError otherwise)."""
     h, r = _open(data, "IAQ")
-    offences = []
-    asl = r.get(47)
-    for items in asl.items() if asl is not None else []:
-        doo, literal = [*items, ""][:2]
-        code, _, rest = literal.partition(" ")
-        offences.append(Offence(_date(doo, "2.047"), code, rest))
     return AlienQuery(
         header=h,
-        name=_text(r, 18),
-        date_of_birth=_date(_text(r, 22), "2.022"),
-        sex=_text(r, 24),
-        place_of_birth=_text(r, 20),
-        offences=tuple(offences),
-        booking_agency=_text(r, 73),
-        fbi_number=_text(r, 14),
+        name=text(r, 18),
+        date_of_birth=read_day(text(r, 22), "2.022"),
+        sex=text(r, 24),
+        place_of_birth=text(r, 20),
+        offences=read_arrest_segment(r),
+        booking_agency=text(r, 73),
+        fbi_number=text(r, 14),
     )
 
 
@@ -347,15 +305,15 @@ def read_iar(data: bytes | Transaction) -> AlienResponse:
     h, r = _open(data, "IAR")
     return AlienResponse(
         header=h,
-        name=_text(r, 18),
-        date_of_birth=_date(_text(r, 22), "2.022"),
-        a_number=_text(r, 902),
-        status=_text(r, 903),
-        priority_level=_text(r, 904),
-        booking_agency=_text(r, 73),
-        fbi_number=_text(r, 14),
-        sex=_optional(r, 24),
-        criminal_history=_optional(r, 75),
+        name=text(r, 18),
+        date_of_birth=read_day(text(r, 22), "2.022"),
+        a_number=text(r, 902),
+        status=text(r, 903),
+        priority_level=text(r, 904),
+        booking_agency=text(r, 73),
+        fbi_number=text(r, 14),
+        sex=optional(r, 24),
+        criminal_history=optional(r, 75),
     )
 
 
@@ -364,17 +322,17 @@ def read_detainer(data: bytes | Transaction) -> Detainer:
     h, r = _open(data, "DETN")
     return Detainer(
         header=h,
-        name=_text(r, 18),
-        date_of_birth=_date(_text(r, 22), "2.022"),
-        sex=_text(r, 24),
-        a_number=_text(r, 902),
-        fbi_number=_text(r, 14),
-        holding_agency=_text(r, 73),
-        office=_text(r, 910),
+        name=text(r, 18),
+        date_of_birth=read_day(text(r, 22), "2.022"),
+        sex=text(r, 24),
+        a_number=text(r, 902),
+        fbi_number=text(r, 14),
+        holding_agency=text(r, 73),
+        office=text(r, 910),
         bases=_list(r, 911),
         requests=_list(r, 912),
-        officer=_text(r, 913),
-        place_of_birth=_optional(r, 20),
+        officer=text(r, 913),
+        place_of_birth=optional(r, 20),
     )
 
 
@@ -410,11 +368,11 @@ def render_detainer(m: Detainer, width: int = 78) -> str:
         "You are advised that the action below has been taken by the Department",
         "of Homeland Security concerning the person named above:",
     ]
-    for code, text in bases.items():
-        lines += box(code in m.bases, text)
+    for code, meaning in bases.items():
+        lines += box(code in m.bases, meaning)
     lines += ["", "It is requested that you:"]
-    for code, text in requests.items():
-        lines += box(code in m.requests, text)
+    for code, meaning in requests.items():
+        lines += box(code in m.requests, meaning)
     lines += [
         "",
         *textwrap.wrap(

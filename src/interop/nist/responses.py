@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from interop.nist.car import FBI_CJIS_DAI, NATIVE_PPMM, VERSION
-from interop.nist.errors import NistFormatError
-from interop.nist.traditional import Field, Record, Transaction, encode, parse
+from interop.nist._message import open_message, optional, read_day, text, type1
+from interop.nist.car import FBI_CJIS_DAI
+from interop.nist.traditional import Field, Record, Transaction, encode
 
 MAX_ERROR_MESSAGES = 11
 """Occurrences of 2.060 MSG an ERRT may carry (EBTS 9.1)."""
@@ -75,22 +75,7 @@ class ErrorResponse:
 
 
 def _type1(tot: str, tcn: str, tcr: str, agency: str, sent_on: date) -> Record:
-    return Record(
-        1,
-        (
-            Field.of(1, "0"),
-            Field.of(2, VERSION),
-            Field.of(3, [["1", "1"], ["2", "00"]]),
-            Field.of(4, tot),
-            Field.of(5, sent_on.strftime("%Y%m%d")),
-            Field.of(7, agency),
-            Field.of(8, FBI_CJIS_DAI),
-            Field.of(9, tcn),
-            Field.of(10, tcr),
-            Field.of(11, NATIVE_PPMM),
-            Field.of(12, NATIVE_PPMM),
-        ),
-    )
+    return type1(tot, tcn=tcn, tcr=tcr, recipient=agency, sender=FBI_CJIS_DAI, sent_on=sent_on)
 
 
 def build_sre(response: SearchResponse) -> bytes:
@@ -123,22 +108,9 @@ def build_errt(response: ErrorResponse) -> bytes:
     return encode([t1, Record(2, (Field.of(1, "0"), Field.of(2, "00"), msg))])
 
 
-def _header(t: Transaction, tot: str) -> tuple[Record, Record, date]:
-    type1 = t.records[0]
-    if type1.get(4) is None or type1[4].text != tot:
-        raise NistFormatError(f"not an {tot} (1.004)", record=0, field="1.004")
-    type2s = t.of_type(2)
-    if len(type2s) != 1:
-        raise NistFormatError(f"{len(type2s)} Type-2 records, an {tot} has one", field="2.001")
-    for tag in (5, 7, 9, 10):
-        if type1.get(tag) is None:
-            raise NistFormatError("missing", record=0, field=f"1.{tag:03d}")
-    day = type1[5].text
-    try:
-        sent = date(int(day[:4]), int(day[4:6]), int(day[6:8]))
-    except ValueError as exc:
-        raise NistFormatError(f"{day!r} is not a date", record=0, field="1.005") from exc
-    return type1, type2s[0], sent
+def _open(data: bytes | Transaction, tot: str) -> tuple[Record, Record, date]:
+    _, first, r2 = open_message(data, (tot,), needed=(5, 7, 9, 10))
+    return first, r2, read_day(first[5].text, "1.005", 0)
 
 
 def read_sre(data: bytes | Transaction) -> SearchResponse:
@@ -149,22 +121,17 @@ def read_sre(data: bytes | Transaction) -> SearchResponse:
     NistFormatError
         If it is not a readable SRE (the message names the field).
     """
-    t = data if isinstance(data, Transaction) else parse(data)
-    type1, r2, sent = _header(t, "SRE")
-    for tag in (18, 59, 73):
-        if r2.get(tag) is None:
-            raise NistFormatError("missing", record=1, field=f"2.{tag:03d}")
-    fbi, ers = r2.get(14), r2.get(75)
+    first, r2, sent = _open(data, "SRE")
     return SearchResponse(
-        tcn=type1[9].text,
-        tcr=type1[10].text,
-        agency=type1[7].text,
+        tcn=first[9].text,
+        tcr=first[10].text,
+        agency=first[7].text,
         sent_on=sent,
-        name=r2[18].text,
-        identified=r2[59].text == "I",
-        controlling_agency=r2[73].text,
-        fbi_number=fbi.text if fbi is not None else None,
-        rap_sheet=ers.text if ers is not None else None,
+        name=text(r2, 18),
+        identified=text(r2, 59) == "I",
+        controlling_agency=text(r2, 73),
+        fbi_number=optional(r2, 14),
+        rap_sheet=optional(r2, 75),
     )
 
 
@@ -176,15 +143,12 @@ def read_errt(data: bytes | Transaction) -> ErrorResponse:
     NistFormatError
         If it is not a readable ERRT.
     """
-    t = data if isinstance(data, Transaction) else parse(data)
-    type1, r2, sent = _header(t, "ERRT")
-    msg = r2.get(60)
-    if msg is None:
-        raise NistFormatError("missing", record=1, field="2.060")
+    first, r2, sent = _open(data, "ERRT")
+    text(r2, 60)  # mandatory
     return ErrorResponse(
-        tcn=type1[9].text,
-        tcr=type1[10].text,
-        agency=type1[7].text,
+        tcn=first[9].text,
+        tcr=first[10].text,
+        agency=first[7].text,
         sent_on=sent,
-        messages=tuple(items[0] for items in msg.items()),
+        messages=tuple(items[0] for items in r2[60].items()),
     )

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interop.fingerprints.matcher import _code_kernels as ck
+from interop.fingerprints.matcher import prepare
 from interop.fingerprints.matcher.codes import (
     CODE_BITS,
     CODE_SCALE,
@@ -21,6 +22,7 @@ from interop.fingerprints.matcher.codes import (
     code_similarity,
     compare_coded,
     encode,
+    encode_and_prepare,
     load_projection,
     pack_minutiae,
     save_projection,
@@ -187,6 +189,20 @@ def test_calibration_is_monotone_and_vectorised() -> None:
     assert (np.diff(calibrated) >= 0).all()
     assert calibrated[0] == 0.0 and calibrated[-1] == 100.0
     np.testing.assert_allclose(calibrated, [CODE_SCALE(r) for r in raw])
+
+
+def test_encode_and_prepare_is_encode_and_prepare_of_the_stored_template(
+    fingers: list[list[Template]],
+) -> None:
+    t = fingers[6][1]
+    coded, prepared = encode_and_prepare(t)
+    alone = encode(t)
+    np.testing.assert_array_equal(coded.codes, alone.codes)
+    np.testing.assert_array_equal(coded.minutiae, alone.minutiae)
+    stored = Template(minutiae=unpack_minutiae(coded.minutiae), width=t.width, height=t.height)
+    again = prepare(stored)
+    np.testing.assert_array_equal(prepared.cylinders, again.cylinders)
+    np.testing.assert_array_equal(prepared.geometry, again.geometry)
 
 
 def test_code_parameters_are_checked() -> None:

@@ -73,6 +73,7 @@ from interop.fingerprints.matcher.codes import (
     CodedProbe,
     best_minutiae,
     encode,
+    encode_and_prepare,
     unpack_minutiae,
 )
 from interop.fingerprints.template import Template
@@ -390,6 +391,20 @@ def merge_shortlists(
     merged = [entry for entries in lists for entry in entries]
     merged.sort(key=lambda e: (-e[1], e[0]))
     return merged[:size]
+
+
+def probe_forms(
+    fingers: Mapping[int, Template],
+) -> tuple[dict[int, CodedProbe], dict[int, PreparedTemplate]]:
+    """The probe fingers ready for the comparison stage (codes) and for the
+    verification stage (cylinders), from one cylinder build per finger, at
+    the stored precision (:func:`~interop.fingerprints.matcher.codes.encode_and_prepare`)."""
+    coded, prepared = {}, {}
+    for position, template in fingers.items():
+        codes, cylinders = encode_and_prepare(template)
+        coded[position] = CodedProbe.of(codes)
+        prepared[position] = cylinders
+    return coded, prepared
 
 
 def to_verify(
@@ -824,12 +839,11 @@ class Gallery:
             size = params.shortlist_size(len(fingers))
             entries, searched, scanned = self._shortlist(fingers, size, subset)
             t1 = time.perf_counter()
-            coded = {p: CodedProbe.of(encode(t)) for p, t in fingers.items()}
+            coded, prepared = probe_forms(fingers)
             t2 = time.perf_counter()
             candidates, compared = self._compare(coded, entries)
             t3 = time.perf_counter()
             chosen = to_verify(candidates, params, len(fingers))
-            prepared = {p: prepare(t) for p, t in fingers.items()} if chosen else {}
             verified, n_verified = self._verify(prepared, chosen)
             candidates = with_verified(candidates, verified)
             t4 = time.perf_counter()

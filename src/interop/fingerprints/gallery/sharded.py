@@ -18,13 +18,12 @@ Search runs in three phases, each on all the shards it concerns at once:
 1. *Pre-filter.* Every shard returns its n best subjects (n =
    ``params.shortlist_size(probe fingers)``, :meth:`.Gallery.shortlist`); the driver keeps the n
    best of them all (:func:`~.gallery.merge_shortlists`).
-2. *Comparison.* The driver encodes the probe fingers once
-   (:class:`interop.fingerprints.matcher.codes.CodedProbe`) and every shard compares its own
+2. *Comparison.* The driver encodes the probe fingers once, codes and
+   cylinders (:func:`~.gallery.probe_forms`), and every shard compares its own
    members of that global shortlist in full (:meth:`.Gallery.compare_subjects`);
    the driver ranks all the candidates (:func:`~.gallery.assemble_result`),
    with the number of subjects searched summed over the shards.
-3. *Verification.* The driver prepares the probe fingers (cylinders) and
-   the shards holding the best candidates of them all
+3. *Verification.* The shards holding the best candidates of them all
    (:func:`~.gallery.to_verify`) compare those again
    (:meth:`.Gallery.verify_subjects`).
 
@@ -105,13 +104,14 @@ from interop.fingerprints.gallery.gallery import (
     SearchResult,
     assemble_result,
     merge_shortlists,
+    probe_forms,
     to_verify,
     usable_probe,
     with_verified,
 )
 from interop.fingerprints.gallery.index import DEFAULT_INDEX_PARAMETERS, IndexParameters
-from interop.fingerprints.matcher import PreparedTemplate, prepare
-from interop.fingerprints.matcher.codes import CodedProbe, encode
+from interop.fingerprints.matcher import PreparedTemplate
+from interop.fingerprints.matcher.codes import CodedProbe
 from interop.fingerprints.template import Template
 
 __all__ = ["ShardedGallery", "shard_of"]
@@ -432,7 +432,7 @@ class ShardedGallery:
             a.shortlist.remote(fingers_ref, size, subsets[i]) for i, a in enumerate(self.actors)
         ]
         # Encode the probe while the shards pre-filter.
-        coded = {p: CodedProbe.of(encode(t)) for p, t in fingers.items()}
+        coded, prepared = probe_forms(fingers)
         shortlists: list[tuple[list[tuple[str, float]], int, int]] = _get(refs)
         entries = merge_shortlists([s[0] for s in shortlists], size)
         searched = sum(s[1] for s in shortlists)
@@ -458,7 +458,7 @@ class ShardedGallery:
         chosen = to_verify(candidates, params, len(fingers))
         n_verified = 0
         if chosen:
-            prepared_ref = ray.put({p: prepare(t) for p, t in fingers.items()})
+            prepared_ref = ray.put(prepared)
             per_shard_chosen: list[list[Candidate]] = [[] for _ in range(n)]
             for c in chosen:
                 per_shard_chosen[home[c.subject_id]].append(c)

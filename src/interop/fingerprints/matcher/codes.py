@@ -45,7 +45,13 @@ import numpy.typing as npt
 from interop.fingerprints.matcher import _code_calibration_table as _table
 from interop.fingerprints.matcher import _code_kernels as ck
 from interop.fingerprints.matcher.calibration import ScoreScale
-from interop.fingerprints.matcher.cylinders import build_cells, cell_offsets
+from interop.fingerprints.matcher.cylinders import (
+    Cells,
+    PreparedTemplate,
+    build_cells,
+    cell_offsets,
+    prepare_cells,
+)
 from interop.fingerprints.matcher.parameters import DEFAULT_PARAMETERS, MatcherParameters
 from interop.fingerprints.template import MINUTIA_DTYPE, Template
 
@@ -208,7 +214,8 @@ def train_projection(
     bits = cylinder_bits(params)
     rows = []
     for template in templates:
-        _, _, _, _, cells, valid = build_cells(_stored(template), params)
+        _, stored = _checked_stored(template, params)
+        _, _, _, _, cells, valid = build_cells(stored, params)
         if valid.any():
             rows.append(ternary(cells[valid], bits))
     if not rows:
@@ -268,15 +275,29 @@ class CodedTemplate:
         return int(self.minutiae.nbytes + self.codes.nbytes)
 
 
-def _stored(template: Template) -> Template:
-    """``template`` at the stored precision (what a gallery would hand back)."""
-    return Template(
-        minutiae=unpack_minutiae(pack_minutiae(template)),
+def _checked_stored(
+    template: Template, params: MatcherParameters
+) -> tuple[npt.NDArray[np.void], Template]:
+    if template.resolution_ppi != params.resolution_ppi:
+        raise ValueError(
+            f"codes are made at {params.resolution_ppi} ppi, got {template.resolution_ppi} ppi"
+        )
+    packed = pack_minutiae(template)
+    stored = Template(
+        minutiae=unpack_minutiae(packed),
         width=template.width,
         height=template.height,
         resolution_ppi=template.resolution_ppi,
         finger_position=template.finger_position,
     )
+    return packed, stored
+
+
+def _coded(packed: npt.NDArray[np.void], built: Cells) -> CodedTemplate:
+    _, _, _, _, cells, valid = built
+    if packed.shape[0] == 0:
+        return CodedTemplate(packed, np.zeros((0, 2), dtype=np.uint64))
+    return CodedTemplate(packed, ck.pack_codes(load_projection().project(cells), valid))
 
 
 def encode(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) -> CodedTemplate:
@@ -290,17 +311,25 @@ def encode(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) -
     ValueError
         If the template is not at ``params.resolution_ppi``.
     """
-    if template.resolution_ppi != params.resolution_ppi:
-        raise ValueError(
-            f"codes are made at {params.resolution_ppi} ppi, got {template.resolution_ppi} ppi"
-        )
-    packed = pack_minutiae(template)
-    stored = _stored(template)
-    _, _, _, _, cells, valid = build_cells(stored, params)
-    if packed.shape[0] == 0:
-        return CodedTemplate(packed, np.zeros((0, 2), dtype=np.uint64))
-    bits = load_projection().project(cells)
-    return CodedTemplate(packed, ck.pack_codes(bits, valid))
+    packed, stored = _checked_stored(template, params)
+    return _coded(packed, build_cells(stored, params))
+
+
+def encode_and_prepare(
+    template: Template, params: MatcherParameters = DEFAULT_PARAMETERS
+) -> tuple[CodedTemplate, PreparedTemplate]:
+    """Both comparison forms of a probe from one cylinder build: the codes
+    (:func:`encode`) and the prepared template (:func:`.prepare`) of the
+    template at the stored precision.
+
+    Raises
+    ------
+    ValueError
+        If the template is not at ``params.resolution_ppi``.
+    """
+    packed, stored = _checked_stored(template, params)
+    built = build_cells(stored, params)
+    return _coded(packed, built), prepare_cells(stored, built, params)
 
 
 @dataclass(frozen=True, eq=False)

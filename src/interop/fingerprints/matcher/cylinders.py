@@ -188,7 +188,26 @@ def prepare(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) 
     -------
     PreparedTemplate
     """
-    x, y, angle, hull, cells, valid = build_cells(template, params)
+    return prepare_cells(template, build_cells(template, params), params)
+
+
+Cells = tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.bool_],
+]
+"""What :func:`build_cells` returns: x, y, angle, hull, cells, valid."""
+
+
+def prepare_cells(
+    template: Template, built: Cells, params: MatcherParameters = DEFAULT_PARAMETERS
+) -> PreparedTemplate:
+    """:func:`prepare` from cylinders already built by :func:`build_cells`
+    (for callers that also need them for something else)."""
+    x, y, angle, hull, cells, valid = built
     n = x.shape[0]
     order = np.concatenate([np.flatnonzero(valid), np.flatnonzero(~valid)])
     geometry = np.empty((n, k.GEOMETRY_COLUMNS), dtype=np.float32)

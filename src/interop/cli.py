@@ -300,6 +300,15 @@ def bench_identify(
             "at least 20); default: the search's own (200).",
         ),
     ] = None,
+    verify: Annotated[
+        int | None,
+        typer.Option(
+            "--verify",
+            min=0,
+            help="Finger comparisons of the verification stage (0: code comparison only); "
+            "default: the search's own (30).",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Synthetic: processes building the gallery.")
     ] = 1,
@@ -334,7 +343,8 @@ def bench_identify(
 
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    params = SearchParameters() if shortlist is None else SearchParameters(shortlist=shortlist)
+    chosen = {"shortlist": shortlist, "verify": verify}
+    params = SearchParameters(**{k: v for k, v in chosen.items() if v is not None})
     reports = []
     with Progress(console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, TaskID] = {}

@@ -58,5 +58,18 @@ def test_cli_writes_json(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert payload[0]["mode"] == "synthetic" and payload[0]["subjects"] == 30
+    assert payload[0]["extra"]["verified_comparisons_per_search"] > 0
     table = (tmp_path / "table.md").read_text().splitlines()
     assert len(table) == 3 and table[2].startswith("| synthetic | 30 | 2 | 4 / 4 |")
+
+
+def test_cli_verify_option_turns_verification_off(tmp_path: Path) -> None:
+    out = tmp_path / "identify.json"
+    args = ["bench", "identify", "--subjects", "30", "--fingers", "2", "--mated", "3"]
+    result = CliRunner().invoke(
+        app, [*args, "--non-mated", "0", "--verify", "0", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())[0]
+    assert report["extra"]["verified_comparisons_per_search"] == 0
+    assert report["extra"]["comparisons_per_search"] > 0

@@ -106,6 +106,43 @@ def show(
                 f"{len(im.data):,}",
             )
         console.print(table)
+    _show_minutiae(transaction, console)
+
+
+def _show_minutiae(transaction: object, console: object) -> None:
+    """The table of Type-9 records: positions, blocks, minutiae counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from interop.nist import NistError, Transaction
+    from interop.nist.minutiae import read_minutiae_record, record_template
+
+    assert isinstance(transaction, Transaction) and isinstance(console, Console)
+    rows = []
+    for k, record in enumerate(transaction.records):
+        if record.type != 9:
+            continue
+        header = read_minutiae_record(record, k)
+        try:
+            count = str(len(record_template(record, k)))
+        except NistError as exc:
+            count = f"unreadable ({exc.reason})"
+        rows.append((header, count))
+    if not rows:
+        return
+    table = Table(title="Minutiae")
+    for column in ("record", "IDC", "positions", "blocks", "method", "minutiae"):
+        table.add_column(column)
+    for header, count in rows:
+        table.add_row(
+            str(header.record),
+            "" if header.idc is None else str(header.idc),
+            ",".join(map(str, header.positions)) or "-",
+            ", ".join(header.blocks) or "none read",
+            header.method or "-",
+            count,
+        )
+    console.print(table)
 
 
 @nist_app.command("validate")
@@ -141,7 +178,8 @@ def extract_images(
     out: Annotated[Path, typer.Argument(help="Folder to write (created if missing).")],
 ) -> None:
     """Write a transaction's images (PNG) and, for single fingers, their minutiae
-    templates (ISO/IEC 19794-2:2005, .iso)."""
+    templates (ISO/IEC 19794-2:2005, .iso); Type-9 minutiae records as
+    templates too."""
     import dataclasses
 
     from PIL import Image
@@ -151,6 +189,7 @@ def extract_images(
     from interop.fingerprints.errors import FingerprintError
     from interop.nist import NistError, Transaction
     from interop.nist.images import images
+    from interop.nist.minutiae import image_heights, record_template
 
     transaction = _read(file)
     assert isinstance(transaction, Transaction)
@@ -180,5 +219,19 @@ def extract_images(
         except (NistError, FingerprintError) as exc:
             failed += 1
             err.print(f"[red]record {im.record}: {type(exc).__name__}: {exc}[/red]")
+    heights = image_heights(found)
+    for k, record in enumerate(transaction.records):
+        if record.type != 9:
+            continue
+        try:
+            height = heights.get(record.idc) if record.idc is not None else None
+            template = record_template(record, k, image_height=height)
+        except NistError as exc:
+            failed += 1
+            err.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+            continue
+        stem = f"record{k:02d}_type9_fgp{template.finger_position}"
+        (out / f"{stem}.iso").write_bytes(encode_template(template))
+        console.print(f"{stem}.iso {template.minutiae.shape[0]} minutiae")
     if failed:
         raise typer.Exit(1)

@@ -100,3 +100,20 @@ def test_jpeg2000_type14_decodes() -> None:
     (im,) = images(Transaction((Record(1, (Field.of(1, "0"),)), type14)))
     assert im.compression == "JP2L" and im.positions == (3,) and im.ppi == 500
     np.testing.assert_array_equal(im.decode(), pixels)
+
+
+@pytest.mark.parametrize(("gca", "name", "fmt"), [(4, "JP2", "JPEG2000"), (6, "PNG", "PNG")])
+def test_type4_names_the_2011_compression_codes(gca: int, name: str, fmt: str) -> None:
+    import io
+
+    from PIL import Image
+
+    pixels = np.tile(np.arange(0, 240, 3, dtype=np.uint8), (60, 1))
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, fmt, **({"irreversible": False} if gca == 4 else {}))
+    data = buffer.getvalue()
+    header = (18 + len(data)).to_bytes(4, "big") + bytes([1, 1, 2, 255, 255, 255, 255, 255, 0])
+    header += (80).to_bytes(2, "big") + (60).to_bytes(2, "big") + bytes([gca])
+    (im,) = images(Transaction((Record(1, (Field.of(1, "0"),)), Record(4, (), header + data))))
+    assert im.compression == name and im.positions == (2,)
+    np.testing.assert_array_equal(im.decode(), pixels)

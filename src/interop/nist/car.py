@@ -35,6 +35,7 @@ from interop.nist._message import (
     type1,
 )
 from interop.nist.images import images
+from interop.nist.ncic import place_of_birth_code
 from interop.nist.traditional import Field, Record, Transaction, encode, is_number
 
 if TYPE_CHECKING:
@@ -238,13 +239,12 @@ def car_from_booking(
 
     Descriptors the population model does not hold (race, height, weight,
     eye and hair colour) are drawn from the person id, so that the same
-    person is described alike at every booking. A place of birth abroad is
-    written ``XX`` (no NCIC country table here), a US state by its code.
+    person is described alike at every booking. The place of birth is
+    written as its NCIC code (:func:`interop.nist.ncic.place_of_birth_code`).
     """
     rng = np.random.default_rng([booking.person_id, 0x0E875])
     feet = int(rng.integers(5, 7))
     inches = int(rng.integers(0, 12))
-    pob = booking.place_of_birth
     return CarSubmission(
         tcn=f"{booking.ori}{booking.booking_id:010d}",
         ori=booking.ori,
@@ -254,7 +254,7 @@ def car_from_booking(
         date_of_birth=booking.date_of_birth,
         sex=str(booking.sex),
         race=str(rng.choice(["W", "B", "A", "I", "U"])),
-        place_of_birth=pob[3:5] if pob.startswith("US-") else "XX",
+        place_of_birth=place_of_birth_code(booking.place_of_birth),
         height=f"{feet}{inches:02d}",
         weight_lb=int(rng.integers(110, 260)),
         eyes=str(rng.choice(_EYES)),

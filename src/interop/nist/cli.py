@@ -148,6 +148,13 @@ def _show_minutiae(transaction: object, console: object) -> None:
 @nist_app.command("validate")
 def validate_file(
     file: Annotated[Path, typer.Argument(help="Transaction file.")],
+    code_tables: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of the EBTS code files (T2_POB.txt, T2_CTZ.txt, ...); "
+            "default: $INTEROP_EBTS_CODE_TABLES."
+        ),
+    ] = None,
 ) -> None:
     """List every EBTS 9.1 rule the transaction breaks (the program's own
     messages IDR, IAQ, IAR and DETN by their rules); exit 1 if any, 2 if it
@@ -155,13 +162,19 @@ def validate_file(
     from rich.console import Console
 
     from interop.nist import Transaction
+    from interop.nist.ncic import CodeTables
     from interop.nist.program import program_rules
     from interop.nist.validation import validate
 
     transaction = _read(file)
     assert isinstance(transaction, Transaction)
     console = Console(highlight=False)
-    violations = validate(transaction, program_rules())
+    try:
+        tables = CodeTables.read(code_tables) if code_tables else CodeTables.from_environment()
+    except ValueError as exc:
+        Console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    violations = validate(transaction, program_rules(), tables)
     tot = transaction.records[0].get(4)
     label = tot.text if tot is not None else "?"
     for v in violations:

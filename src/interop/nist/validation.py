@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from interop.nist.ebts_rules import FieldRule, Rules, load_rules
+from interop.nist.ncic import CodeTables
 from interop.nist.traditional import Field, Transaction, is_number
 
 VALIDATED_RECORDS = (1, 2, 9, 10, 13, 14, 15)
@@ -180,9 +181,29 @@ def _check_field(
                 _check_value(sub[k], item_rule, record, item_rule.name, f.offset, out)
 
 
-def validate(transaction: Transaction, rules: Rules | None = None) -> list[Violation]:
-    """Every EBTS rule the transaction breaks (empty: it conforms)."""
+def _with_table(rule: FieldRule, tables: CodeTables) -> FieldRule:
+    """``rule`` with the codes of its separate code file, where given."""
+    codes = tables.codes(rule.code_file) if rule.code_file else None
+    return rule if codes is None else replace(rule, codes=dict.fromkeys(codes, ""))
+
+
+def validate(
+    transaction: Transaction, rules: Rules | None = None, code_tables: CodeTables | None = None
+) -> list[Violation]:
+    """Every EBTS rule the transaction breaks (empty: it conforms).
+
+    Parameters
+    ----------
+    transaction : Transaction
+    rules : Rules, optional
+        The EBTS 9.1 rules by default.
+    code_tables : CodeTables, optional
+        The code tables the rules keep in separate files (place of birth,
+        citizenship, ...); by default those of ``INTEROP_EBTS_CODE_TABLES``,
+        and without them those fields are checked for length and characters.
+    """
     rules = rules or load_rules()
+    tables = code_tables if code_tables is not None else CodeTables.from_environment()
     out: list[Violation] = []
     type1 = transaction.records[0]
     tot_field = type1.get(4)
@@ -236,5 +257,6 @@ def validate(transaction: Transaction, rules: Rules | None = None) -> list[Viola
             rule = found
             if f.tag in (1, 3):  # length and content list: checked by the parser
                 continue
-            _check_field(f, rule, rules.item_rules(rule), k, out)
+            items = [_with_table(i, tables) for i in rules.item_rules(rule)]
+            _check_field(f, _with_table(rule, tables), items, k, out)
     return out

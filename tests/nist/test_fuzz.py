@@ -24,6 +24,7 @@ import pytest
 from interop.evaluation.datasets import shared_data_dir
 from interop.nist import NistError, encode, parse
 from interop.nist.images import images
+from interop.nist.minutiae import templates
 from interop.nist.validation import validate
 
 HERE = Path(__file__).with_name("fuzz")
@@ -59,6 +60,8 @@ def receive(data: bytes) -> None:
     for im in found:
         with contextlib.suppress(NistError):
             im.decode()
+    with contextlib.suppress(NistError):
+        templates(t)
     validate(t)
 
 

@@ -116,11 +116,33 @@ def _jpeg2000_finger() -> bytes:
     return encode([type1, type14])
 
 
+def _minutiae_both_blocks() -> bytes:
+    from interop.fingerprints.synth import master_minutiae, minutiae_impression
+    from interop.nist.minutiae import minutiae_record
+
+    template = minutiae_impression(master_minutiae(11), 0)
+    kept = template.minutiae[:6]
+    small = type(template)(kept, template.width, template.height, 500, 0, 3)
+    type1 = Record(
+        1,
+        (
+            Field.of(1, "0"),
+            Field.of(2, "0500"),
+            Field.of(3, [["1", "2"], ["2", "00"], ["9", "01"]]),
+            Field.of(4, "TPFS"),
+            Field.of(5, "20110504"),
+        ),
+    )
+    type2 = Record(2, (Field.of(1, "0"), Field.of(2, "00")))
+    return encode([type1, type2, minutiae_record(small, 1)])
+
+
 def main() -> None:
     SEEDS.mkdir(exist_ok=True)
     (SEEDS / "tiny-car.an2").write_bytes(_tiny_car())
     (SEEDS / "face-minutiae.an2").write_bytes(_face_and_minutiae())
     (SEEDS / "jpeg2000-finger.an2").write_bytes(_jpeg2000_finger())
+    (SEEDS / "minutiae-two-blocks.an2").write_bytes(_minutiae_both_blocks())
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from interop.evaluation.datasets import shared_data_dir
+from interop.store import Store
 
 __all__ = ["require_data", "shared_data_dir"]
 
@@ -33,3 +35,49 @@ def fvc2002_dir() -> Path:
 @pytest.fixture(scope="session")
 def ansi_nist_dir() -> Path:
     return require_data("ansi-nist")
+
+
+POSTGRES_URL_ENV = "INTEROP_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str:
+    return os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
+
+
+def _postgres_store() -> Iterator[Store]:
+    """A migrated store in a fresh PostgreSQL schema, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    url = postgres_url()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(url)
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {url} unavailable under CI: {exc}")
+        pytest.skip(f"PostgreSQL at {url} unavailable")
+    store = Store.open(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield store
+    finally:
+        store.close()
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store on each backend."""
+    if request.param == "sqlite":
+        s = Store.open(f"sqlite:///{tmp_path / 'interop.db'}")
+        yield s
+        s.close()
+    else:
+        yield from _postgres_store()

@@ -1,0 +1,258 @@
+"""The durable message bus: inboxes are rows of the store's ``messages`` table.
+
+Life of a message::
+
+    pending --claim--> leased --done--> done
+       ^                 |
+       +--- retry -------+  (error: back to pending after a backoff;
+                            after ``max_attempts`` errors: dead, with the error)
+
+* **Durable**: a message exists once the transaction that published it has
+  committed, in the same transaction as the state change that caused it.
+* **At least once**: a claim is a lease (``lease_until``); a worker that dies
+  leaves the lease to expire and another worker claims the message again.
+* **Idempotent**: a message's id is derived from the id of the message
+  whose handling published it and its position among that handler's
+  outputs (:func:`message_id`), so a handler run twice publishes the same
+  ids, and :meth:`Bus.publish` skips ids already present. A handler's
+  effects and the ``done`` mark commit in one transaction, so a message
+  whose handling committed is never handled again.
+
+PostgreSQL claims with ``FOR UPDATE SKIP LOCKED`` so that N worker
+processes share the inboxes; SQLite has one writer at a time and needs
+nothing more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from interop.store.models import Evidence, MessageRecord
+
+MAX_ERROR_CHARS = 2000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def message_id(parent: str, position: int, kind: str, recipient: str) -> str:
+    """The id of the ``position``-th message a handler publishes while handling
+    ``parent`` (a message id, or ``"submit:<sha256>"`` for a submission)."""
+    digest = hashlib.sha256(f"{parent}\x1f{position}\x1f{kind}\x1f{recipient}".encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message a handler wants sent.
+
+    Attributes
+    ----------
+    kind : str
+        Message type: ``CAR``, ``SRE``, ``ERRT``, ``IDR``, ``IAQ``, ``IAR``,
+        ``DETN``, or an internal step (``SEARCH``).
+    recipient : str
+        Inbox: an agency role and ORI, ``"fbi:WVIAFIS0Z"``.
+    tcn : str
+        The booking's transaction control number.
+    body : dict
+        JSON-friendly fields the recipient needs besides the transaction.
+    transaction : bytes or None
+        The ANSI/NIST transaction carried, kept as evidence by SHA-256.
+    """
+
+    kind: str
+    recipient: str
+    tcn: str
+    body: dict[str, Any] = field(default_factory=dict)
+    transaction: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed message, as a handler sees it."""
+
+    id: str
+    kind: str
+    sender: str
+    recipient: str
+    tcn: str
+    body: dict[str, Any]
+    attempts: int
+    transaction: bytes | None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff between attempts: ``base * 2**(attempt-1)``, capped; dead after
+    ``max_attempts`` errors. Seconds."""
+
+    base_s: float = 1.0
+    cap_s: float = 300.0
+    max_attempts: int = 5
+    lease_s: float = 60.0
+
+    def delay(self, attempt: int) -> timedelta:
+        return timedelta(seconds=min(self.cap_s, self.base_s * 2 ** max(0, attempt - 1)))
+
+
+def keep_evidence(session: Session, data: bytes, now: datetime | None = None) -> str:
+    """Store ``data`` once, by its SHA-256; returns the hex digest."""
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Evidence, digest) is None:
+        session.add(
+            Evidence(sha256=digest, size=len(data), data=data, first_seen_at=now or utcnow())
+        )
+        session.flush()
+    return digest
+
+
+class Bus:
+    """Publishing, claiming and settling messages in a session's transaction."""
+
+    def __init__(self, retry: RetryPolicy | None = None) -> None:
+        self.retry = retry or RetryPolicy()
+
+    def publish(
+        self,
+        session: Session,
+        messages: Sequence[Outgoing],
+        *,
+        sender: str,
+        parent: str,
+        now: datetime | None = None,
+    ) -> list[str]:
+        """Add ``messages`` (ids derived from ``parent``); ids already present
+        are skipped. Returns the ids."""
+        now = now or utcnow()
+        ids = []
+        for k, m in enumerate(messages):
+            mid = message_id(parent, k, m.kind, m.recipient)
+            ids.append(mid)
+            if session.get(MessageRecord, mid) is not None:
+                continue
+            sha = keep_evidence(session, m.transaction, now) if m.transaction else None
+            session.add(
+                MessageRecord(
+                    id=mid,
+                    kind=m.kind,
+                    sender=sender,
+                    recipient=m.recipient,
+                    tcn=m.tcn,
+                    caused_by=parent,
+                    evidence_sha256=sha,
+                    body=m.body,
+                    status="pending",
+                    attempts=0,
+                    available_at=now,
+                    created_at=now,
+                )
+            )
+        session.flush()
+        return ids
+
+    def claim(
+        self,
+        session: Session,
+        owner: str,
+        *,
+        limit: int = 16,
+        recipients: Iterable[str] | None = None,
+        now: datetime | None = None,
+    ) -> list[str]:
+        """Lease up to ``limit`` due messages to ``owner``; returns their ids.
+
+        Due: pending and available, or leased with an expired lease (its
+        worker died).
+        """
+        now = now or utcnow()
+        due = or_(
+            and_(MessageRecord.status == "pending", MessageRecord.available_at <= now),
+            and_(MessageRecord.status == "leased", MessageRecord.lease_until < now),
+        )
+        query = select(MessageRecord.id).where(due)
+        if recipients is not None:
+            query = query.where(MessageRecord.recipient.in_(list(recipients)))
+        query = query.order_by(MessageRecord.available_at, MessageRecord.id).limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if not ids:
+            return []
+        claimed = session.scalars(
+            update(MessageRecord)
+            .where(MessageRecord.id.in_(ids), due)  # still due: no other worker took it
+            .values(
+                status="leased",
+                lease_owner=owner,
+                lease_until=now + timedelta(seconds=self.retry.lease_s),
+            )
+            .returning(MessageRecord.id)
+        )
+        return sorted(claimed, key=ids.index)
+
+    def open(self, session: Session, mid: str, owner: str) -> Delivery | None:
+        """The message ``mid`` if ``owner`` still holds its lease (locked for the
+        rest of the transaction on PostgreSQL), else ``None``."""
+        query = select(MessageRecord).where(MessageRecord.id == mid)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        record = session.scalars(query).one_or_none()
+        if record is None or record.status != "leased" or record.lease_owner != owner:
+            return None
+        data = None
+        if record.evidence_sha256 is not None:
+            evidence = session.get(Evidence, record.evidence_sha256)
+            data = evidence.data if evidence is not None else None
+        return Delivery(
+            id=record.id,
+            kind=record.kind,
+            sender=record.sender,
+            recipient=record.recipient,
+            tcn=record.tcn,
+            body=dict(record.body or {}),
+            attempts=record.attempts,
+            transaction=data,
+        )
+
+    def done(self, session: Session, mid: str, now: datetime | None = None) -> None:
+        """Mark ``mid`` handled (in the transaction that applied its effects)."""
+        session.execute(
+            update(MessageRecord)
+            .where(MessageRecord.id == mid)
+            .values(status="done", done_at=now or utcnow(), lease_owner=None, lease_until=None)
+        )
+
+    def fail(self, session: Session, mid: str, error: str, now: datetime | None = None) -> str:
+        """Record an error: back to pending after the backoff, or dead after
+        ``max_attempts``. Returns the new status."""
+        now = now or utcnow()
+        record = session.get(MessageRecord, mid)
+        if record is None:
+            raise KeyError(mid)
+        attempts = record.attempts + 1
+        status = "dead" if attempts >= self.retry.max_attempts else "pending"
+        record.attempts = attempts
+        record.status = status
+        record.last_error = error[:MAX_ERROR_CHARS]
+        record.available_at = now + self.retry.delay(attempts)
+        record.lease_owner = None
+        record.lease_until = None
+        return status
+
+    def counts(self, session: Session) -> dict[str, int]:
+        """Messages by status."""
+        from sqlalchemy import func
+
+        rows = session.execute(
+            select(MessageRecord.status, func.count()).group_by(MessageRecord.status)
+        )
+        return {status: int(n) for status, n in rows}

@@ -1,0 +1,122 @@
+"""The worker loop: claim due messages, run their recipient's handler, commit.
+
+Each message is handled in its own transaction: the handler's effects on
+the store, the messages it publishes and the ``done`` mark commit together
+or not at all. An error rolls that transaction back and is recorded on the
+message in a second one (retry with backoff, dead after the last attempt).
+The logs name message ids, kinds and error types, never what a message
+carries.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from interop.bus.queue import Bus, Delivery, Outgoing
+from interop.store.database import Store
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    """``handler(delivery, session) -> messages to publish``."""
+
+    def __call__(self, delivery: Delivery, session: Session) -> list[Outgoing]: ...
+
+
+class NoHandlerError(LookupError):
+    """No handler for a message's recipient and kind."""
+
+
+def role_of(recipient: str) -> str:
+    """The role part of an inbox name: ``"fbi"`` of ``"fbi:WVIAFIS0Z"``."""
+    return recipient.partition(":")[0]
+
+
+@dataclass
+class WorkerStats:
+    handled: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+class Worker:
+    """Drains the inboxes of the roles it has handlers for.
+
+    Parameters
+    ----------
+    store : Store
+    handlers : mapping of str to Handler
+        By role (``"bureau"``, ``"fbi"``, ``"ident"``, ...).
+    bus : Bus, optional
+    owner : str, optional
+        Lease owner name; host, process and a random part by default.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        handlers: Mapping[str, Handler],
+        bus: Bus | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.handlers = dict(handlers)
+        self.bus = bus or Bus()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stats = WorkerStats()
+
+    def _handle(self, mid: str) -> None:
+        try:
+            with self.store.session() as session:
+                delivery = self.bus.open(session, mid, self.owner)
+                if delivery is None:
+                    return  # lease lost: another worker has it
+                handler = self.handlers.get(role_of(delivery.recipient))
+                if handler is None:
+                    raise NoHandlerError(f"no handler for inbox {role_of(delivery.recipient)!r}")
+                outgoing = handler(delivery, session)
+                self.bus.publish(session, outgoing, sender=delivery.recipient, parent=delivery.id)
+                self.bus.done(session, delivery.id)
+            self.stats.handled += 1
+        except Exception as exc:  # recorded on the message; the loop goes on
+            error = f"{type(exc).__name__}: {exc}"
+            with self.store.session() as session:
+                status = self.bus.fail(session, mid, error)
+            self.stats.failed += 1
+            if status == "dead":
+                self.stats.dead += 1
+            log.warning("message %s failed (%s), now %s", mid, type(exc).__name__, status)
+
+    def run_once(self, limit: int = 32) -> int:
+        """Claim and handle up to ``limit`` due messages; returns how many were claimed."""
+        with self.store.session() as session:
+            ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
+        for mid in ids:
+            self._handle(mid)
+        return len(ids)
+
+    def run(
+        self,
+        *,
+        until_idle: bool = False,
+        stop: Callable[[], bool] | None = None,
+        idle_sleep_s: float = 0.2,
+        batch: int = 32,
+    ) -> WorkerStats:
+        """Loop: until no message is due (``until_idle``), or until ``stop()``."""
+        while stop is None or not stop():
+            if self.run_once(batch) == 0:
+                if until_idle:
+                    break
+                time.sleep(idle_sleep_s)
+        return self.stats

@@ -14,6 +14,7 @@ code (``"2299 BURGLARY"``), which :func:`read_car` splits off again.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,10 +36,13 @@ from interop.nist._message import (
     type1,
 )
 from interop.nist.images import images
+from interop.nist.minutiae import minutiae_record, templates
 from interop.nist.ncic import place_of_birth_code
+from interop.nist.program import FEATURES_TOT
 from interop.nist.traditional import Field, Record, Transaction, encode, is_number
 
 if TYPE_CHECKING:
+    from interop.fingerprints.template import Template
     from interop.population.model import Booking
 
 FBI_CJIS_DAI = "WVIAFIS0Z"
@@ -84,6 +88,10 @@ class CarSubmission:
     offences : tuple of Offence
     fingers : dict of int to (H, W) uint8 ndarray
         Finger position (1-10) -> rolled impression at 500 ppi.
+    minutiae : dict of int to Template
+        Finger position (1-10) -> minutiae, sent as Type-9 records (standard
+        format); a submission with minutiae is written as the program's
+        features submission (TOT ``CARF``, :data:`interop.nist.program.FEATURES_TOT`).
     retain : bool
         Retention code (2.005 RET): keep the prints in the FBI's files.
     """
@@ -105,6 +113,7 @@ class CarSubmission:
     offences: tuple[Offence, ...]
     fingers: dict[int, npt.NDArray[np.uint8]] = field(default_factory=dict)
     retain: bool = True
+    minutiae: dict[int, Template] = field(default_factory=dict)
 
 
 def _wsq(pixels: npt.NDArray[np.uint8]) -> bytes:
@@ -152,12 +161,18 @@ def build_car(sub: CarSubmission) -> bytes:
             raise ValueError(f"finger position {position} is not 1-10")
         if pixels.ndim != 2 or pixels.dtype != np.uint8:
             raise ValueError(f"finger {position}: image must be a 2-D uint8 array")
+    for position in sub.minutiae:
+        if not 1 <= position <= 10:
+            raise ValueError(f"finger position {position} is not 1-10")
     positions = sorted(sub.fingers)
-    cnt = [["1", str(1 + len(positions))], ["2", "00"]] + [
-        ["14", f"{k + 1:02d}"] for k in range(len(positions))
-    ]
+    coded = sorted(sub.minutiae)
+    cnt = (
+        [["1", str(1 + len(positions) + len(coded))], ["2", "00"]]
+        + [["14", f"{k + 1:02d}"] for k in range(len(positions))]
+        + [["9", f"{len(positions) + k + 1:02d}"] for k in range(len(coded))]
+    )
     header = type1(
-        "CAR",
+        FEATURES_TOT if coded else "CAR",
         tcn=sub.tcn,
         recipient=FBI_CJIS_DAI,
         sender=sub.ori,
@@ -187,6 +202,9 @@ def build_car(sub: CarSubmission) -> bytes:
     records = [header, type2] + [
         _type14(k + 1, p, sub.fingers[p], sub) for k, p in enumerate(positions)
     ]
+    for k, p in enumerate(coded):
+        template = dataclasses.replace(sub.minutiae[p], finger_position=p)
+        records.append(minutiae_record(template, len(positions) + k + 1, incits_block=False))
     return encode(records)
 
 
@@ -198,7 +216,7 @@ def read_car(data: bytes | Transaction) -> CarSubmission:
     NistFormatError
         If the transaction is not a readable CAR (the message names the field).
     """
-    t, first, r2 = open_message(data, ("CAR", "CNA"), needed=(5,))
+    t, first, r2 = open_message(data, ("CAR", "CNA", FEATURES_TOT), needed=(5,))
     surname, _, given = text(r2, 18).partition(",")
     fingers = {}
     for im in images(t):
@@ -223,6 +241,7 @@ def read_car(data: bytes | Transaction) -> CarSubmission:
         offences=read_arrest_segment(r2),
         fingers=fingers,
         retain=text(r2, 5) == "Y",
+        minutiae={m.finger_position: m for m in templates(t) if 1 <= m.finger_position <= 10},
     )
 
 

@@ -317,7 +317,12 @@ def templates(transaction: Transaction) -> list[Template]:
 
 
 def minutiae_record(
-    template: Template, idc: int, *, impression: int = 1, method: str = "A"
+    template: Template,
+    idc: int,
+    *,
+    impression: int = 1,
+    method: str = "A",
+    incits_block: bool = True,
 ) -> Record:
     """A Type-9 record holding ``template`` in the standard format and in the
     INCITS 378 block.
@@ -332,6 +337,9 @@ def minutiae_record(
         Impression type code (1 = live-scan rolled).
     method : str
         9.005's method of encoding: ``A`` automatic, ``E`` edited, ``M`` manual.
+    incits_block : bool
+        Also write the INCITS 378 block (9.126-9.137), which EBTS 9.1's
+        rules do not list; without it the record holds the standard format only.
 
     Raises
     ------
@@ -386,6 +394,8 @@ def minutiae_record(
     ]
     if mrc:
         fields.append(Field.of(12, mrc))
+    if not incits_block:
+        return Record(9, tuple(fields))
     fields += [
         Field.of(126, [["27", "513", "0"]]),  # CBEFF: INCITS owner, FMR format
         Field.of(127, [["0", "0"]]),

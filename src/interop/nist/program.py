@@ -49,20 +49,39 @@ DETAINER_BASES = ("INV", "NTA", "WAR", "ORD")
 DETAINER_REQUESTS = ("HLD", "NTF", "CPY", "CNL")
 
 
-@functools.lru_cache(maxsize=1)
+FEATURES_TOT = "CARF"
+"""The program's criminal submission whose fingers come as Type-9 minutiae
+(standard format), with or without images: a CAR for the Type-1 and Type-2
+records (the same field rules), a TPFS for the Type-9 records. EBTS 9.1 has
+no retained criminal submission by features; bookings whose prints were
+already encoded (replays, benchmarks) use this one."""
+
+
+@functools.cache
 def program_rules() -> Rules:
     """The EBTS 9.1 rules with the program's messages added (1.004 TOT
-    accepts their types)."""
+    accepts their types), and :data:`FEATURES_TOT`."""
     ebts = load_rules()
     extra = parse_rules(PROGRAM_RULES_FILE.read_text(encoding="utf-8"))
+    transactions = {
+        **ebts.transactions,
+        **extra.transactions,
+        FEATURES_TOT: {
+            "name": "Criminal Tenprint Submission by features (Answer Required)",
+            "records": [[[1], 1, 1], [[2], 1, 1], [[9], 1, 10], [[4, 14], 0, 14]],
+        },
+    }
     fields = []
     for rule in ebts.fields:
         if rule.mnemonic == "T1_TOT" and rule.codes is not None:
             codes = dict(rule.codes)
-            codes.update({tot: spec["name"] for tot, spec in extra.transactions.items()})
+            codes.update({tot: spec["name"] for tot, spec in transactions.items()})
             rule = dataclasses.replace(rule, codes=codes)
+        alias = "CAR" if rule.record != 9 else "TPFS"
+        if rule.tots is not None and alias in rule.tots:
+            rule = dataclasses.replace(rule, tots={**rule.tots, FEATURES_TOT: rule.tots[alias]})
         fields.append(rule)
-    return Rules({**ebts.transactions, **extra.transactions}, tuple(fields) + extra.fields)
+    return Rules(transactions, tuple(fields) + extra.fields)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The agencies of the program, as handlers over messages on the bus."""

@@ -3,14 +3,14 @@ tagged image records (Types 10, 13, 14), read into one typed view.
 
 Type-4 header (ANSI/NIST-ITL 1-2011, Table 18): LEN 4 bytes, IDC 1, IMP 1,
 FGP 6 (finger positions, 255 = unused), ISR 1 (0: the native scanning
-resolution, 1: the transaction's nominal rate 1.011 NSR), HLL 2, VLL 2,
-GCA 1 (ANSI/NIST-ITL 1-2011 Table 15: 0 none, 1 WSQ, 2 JPEG baseline,
-3 JPEG lossless, 4 JPEG 2000, 5 JPEG 2000 lossless, 6 PNG; the older
-versions define 0 and 1, the rest were vendor-specific), then the image
-data. Tagged image records give the same through fields: x.003 IMP, x.006
-HLL, x.007 VLL, x.008 SLC (1: pixels per inch, 2: per centimetre), x.009 THPS, x.011 CGA (NONE, WSQ20, JPEGB,
-JPEGL, JP2, JP2L, PNG), x.013 FGP (Types 13, 14), x.999 the data.
-"""
+resolution, 1: the transaction's nominal rate 1.011 NSR), HLL 2, VLL 2, GCA
+1 (ANSI/NIST-ITL 1-2011 Table 15: 0 none, 1 WSQ, 2 JPEG baseline, 3 JPEG
+lossless, 4 JPEG 2000, 5 JPEG 2000 lossless, 6 PNG; the older versions
+define 0 and 1, the rest were vendor-specific), then the image data. Tagged
+image records give the same through fields: x.003 IMP, x.006 HLL, x.007 VLL,
+x.008 SLC (1: pixels per inch, 2: per centimetre), x.009 THPS, x.011 CGA
+(NONE, WSQ20, JPEGB, JPEGL, JP2, JP2L, PNG), x.013 FGP (Types 13, 14), x.999
+the data."""
 
 from __future__ import annotations
 

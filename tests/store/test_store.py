@@ -86,3 +86,15 @@ def test_utc_helper_is_aware() -> None:
     from interop.bus.queue import utcnow
 
     assert utcnow().tzinfo is UTC
+
+
+def test_the_migrations_match_the_models(store: Store) -> None:
+    """No change between the migrated schema and the models (a model edited
+    without a migration fails here)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == []

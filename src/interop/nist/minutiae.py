@@ -388,7 +388,7 @@ def minutiae_record(
         Field.of(4, "S"),
         Field.of(5, [["INTEROP", method, "00"]]),
         Field.of(6, position),
-        Field.of(7, [["T", "UC"]]),
+        Field.of(7, [["T", "UN"]]),  # pattern unknown
         Field.of(10, str(len(m))),
         Field.of(11, "0"),
     ]

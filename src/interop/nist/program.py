@@ -54,7 +54,10 @@ FEATURES_TOT = "CARF"
 (standard format), with or without images: a CAR for the Type-1 and Type-2
 records (the same field rules), a TPFS for the Type-9 records. EBTS 9.1 has
 no retained criminal submission by features; bookings whose prints were
-already encoded (replays, benchmarks) use this one."""
+already encoded (replays, benchmarks) use this one. Two TPFS rules are
+relaxed for it: core and delta positions (9.008, 9.009) are optional, and
+9.010 MIN takes up to three digits (the OpenEBTS file allows one, the
+standard three)."""
 
 
 @functools.cache
@@ -78,8 +81,14 @@ def program_rules() -> Rules:
             codes.update({tot: spec["name"] for tot, spec in transactions.items()})
             rule = dataclasses.replace(rule, codes=codes)
         alias = "CAR" if rule.record != 9 else "TPFS"
-        if rule.tots is not None and alias in rule.tots:
+        if rule.record == 9 and rule.tag in (8, 9):
+            # TPFS's core and delta: the program's matcher needs neither
+            tots = rule.tots if rule.tots is not None else dict.fromkeys(transactions, rule.default)
+            rule = dataclasses.replace(rule, tots={**tots, FEATURES_TOT: "O"})
+        elif rule.tots is not None and alias in rule.tots:
             rule = dataclasses.replace(rule, tots={**rule.tots, FEATURES_TOT: rule.tots[alias]})
+        if rule.mnemonic == "T9_MIN":
+            rule = dataclasses.replace(rule, size=(1, 3))  # ANSI/NIST-ITL: up to 999 minutiae
         fields.append(rule)
     return Rules(transactions, tuple(fields) + extra.fields)
 

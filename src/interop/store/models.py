@@ -318,7 +318,7 @@ class MessageRecord(Base):
     sender: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(32))
     tcn: Mapped[str] = mapped_column(String(40), index=True)
-    caused_by: Mapped[str | None] = mapped_column(String(64))
+    caused_by: Mapped[str | None] = mapped_column(String(80))
     evidence_sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence.sha256"))
     body: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="pending")

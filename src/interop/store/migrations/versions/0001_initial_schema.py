@@ -227,7 +227,7 @@ def upgrade() -> None:
         sa.Column("sender", sa.String(length=32), nullable=False),
         sa.Column("recipient", sa.String(length=32), nullable=False),
         sa.Column("tcn", sa.String(length=40), nullable=False),
-        sa.Column("caused_by", sa.String(length=64), nullable=True),
+        sa.Column("caused_by", sa.String(length=80), nullable=True),
         sa.Column("evidence_sha256", sa.String(length=64), nullable=True),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),

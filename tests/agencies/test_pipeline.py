@@ -1,0 +1,181 @@
+"""A booking through the whole pipeline: intake, bureau, FBI, IDENT, LESC,
+field office and back, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from interop.agencies.agencies import agency_handlers
+from interop.agencies.intake import SubmissionError, submit_car
+from interop.agencies.services import GalleryMirror, Services
+from interop.bus import Worker
+from interop.fingerprints.codecs import encode_template
+from interop.fingerprints.synth import master_minutiae, minutiae_impression
+from interop.nist import parse
+from interop.nist.car import CarSubmission, Offence, build_car
+from interop.nist.program import program_rules
+from interop.nist.validation import validate
+from interop.policy.sharing import SharingMode
+from interop.store import Store
+from interop.store.models import (
+    Agreement,
+    Case,
+    DetainerRecord,
+    ImmigrationSubject,
+    Jurisdiction,
+    MessageRecord,
+    PolicyDecisionRecord,
+    State,
+    StateBureau,
+    SubjectTemplate,
+)
+
+SIB = "ILISP0000"
+COUNTY = "IL0990000"
+COOK = "IL0160000"
+
+
+def _fingers(person: int, impression: int) -> dict:
+    return {
+        p: minutiae_impression(master_minutiae(1000 * person + p), impression) for p in range(1, 11)
+    }
+
+
+def _seed(store: Store) -> None:
+    with store.session() as s:
+        s.add(State(code="IL", name="Illinois"))
+        s.flush()
+        s.add(StateBureau(ori=SIB, state="IL", name="Illinois State Police"))
+        s.add_all(
+            [
+                Jurisdiction(
+                    ori=COUNTY,
+                    state="IL",
+                    name="Kane County",
+                    time_zone="America/Chicago",
+                    activated_on=date(2009, 11, 24),
+                ),
+                Jurisdiction(ori=COOK, state="IL", name="Cook County", time_zone="America/Chicago"),
+            ]
+        )
+        s.add(Agreement(state="IL", signed_on=date(2009, 11, 9)))
+        for person, a_number, status, citizen in (
+            (1, "A012345678", "visa_overstay", False),
+            (3, "A087654321", "naturalised_citizen", True),
+        ):
+            s.add(
+                ImmigrationSubject(
+                    a_number=a_number,
+                    surname="PERSON" + "ABCDEFGH"[person],
+                    given_name="TEST",
+                    date_of_birth=date(1980, 1, person),
+                    sex="M",
+                    place_of_birth="MM",
+                    status=status,
+                    citizen=citizen,
+                )
+            )
+            s.flush()
+            for position, template in _fingers(person, 0).items():
+                s.add(
+                    SubjectTemplate(
+                        system="ident",
+                        subject_id=a_number,
+                        position=position,
+                        template=encode_template(template),
+                    )
+                )
+
+
+def _car(person: int, ori: str, on: date, tcn: str) -> bytes:
+    return build_car(
+        CarSubmission(
+            tcn=tcn,
+            ori=ori,
+            sent_on=on,
+            surname="PERSON" + "ABCDEFGH"[person],
+            given_name="TEST",
+            date_of_birth=date(1980, 1, person),
+            sex="M",
+            race="W",
+            place_of_birth="MM",
+            height="510",
+            weight_lb=170,
+            eyes="BRO",
+            hair="BLK",
+            arrested_on=on,
+            offences=(Offence(on, "5404", "DUI"),),
+            minutiae=_fingers(person, 1),
+        )
+    )
+
+
+def test_the_features_submission_conforms_to_the_program_rules() -> None:
+    data = _car(1, COUNTY, date(2010, 3, 1), "IL099000000000000001")
+    assert validate(parse(data), program_rules()) == []
+
+
+def test_bookings_flow_to_their_final_states(store: Store) -> None:
+    _seed(store)
+    bookings = {
+        "IL099000000000000001": (1, COUNTY, date(2010, 3, 1)),  # in IDENT: detainer
+        "IL099000000000000002": (2, COUNTY, date(2010, 3, 1)),  # not in IDENT
+        "IL016000000000000003": (1, COOK, date(2010, 3, 2)),  # Cook: not activated
+        "IL099000000000000004": (3, COUNTY, date(2010, 3, 3)),  # a naturalised citizen
+    }
+    for tcn, (person, ori, on) in bookings.items():
+        first = submit_car(store, _car(person, ori, on, tcn), submitter_ori=ori)
+        assert not first.duplicate
+    again = submit_car(store, _car(1, COUNTY, date(2010, 3, 1), "IL099000000000000001"))
+    assert again.duplicate
+    with pytest.raises(SubmissionError) as info:
+        submit_car(store, _car(2, COUNTY, date(2010, 3, 1), "IL099000000000000001"))
+    assert info.value.code == "tcn-reused"
+
+    services = Services(immigration=GalleryMirror("ident"), sharing_mode=SharingMode.AS_OPERATED)
+    worker = Worker(store, agency_handlers(services))
+    stats = worker.run(until_idle=True)
+    assert stats.failed == 0
+
+    with store.session() as s:
+        cases = {c.tcn: c for c in s.scalars(select(Case))}
+        assert all(c.final for c in cases.values())
+        matched = cases["IL099000000000000001"]
+        assert matched.ident_match and matched.a_number == "A012345678"
+        assert matched.priority_level == 4 and matched.detainer_lodged
+        assert matched.stage == "detainer_lodged" and matched.iar_to_state
+        assert not cases["IL099000000000000002"].ident_match
+        cook = cases["IL016000000000000003"]
+        assert cook.forwarded_to_ident is False and cook.ident_match is None
+        # the same person at the second booking is identified by the FBI
+        assert cook.criminal_identified and cook.fbi_number == matched.fbi_number
+        citizen = cases["IL099000000000000004"]
+        assert citizen.ident_match and citizen.citizen and citizen.detainer_lodged is False
+        detainer = s.get(DetainerRecord, "IL099000000000000001")
+        assert detainer is not None and detainer.expires_at > detainer.scheduled_release
+        kinds = sorted(
+            m.kind for m in s.scalars(select(MessageRecord).where(MessageRecord.tcn == matched.tcn))
+        )
+        assert kinds == sorted(
+            [
+                "CAR",
+                "CAR",
+                "SRE",
+                "SRE",
+                "CAR",
+                "IDR",
+                "IDR",
+                "IDR",
+                "IAQ",
+                "IAR",
+                "IAR",
+                "IAR",
+                "DETN",
+            ]
+        )
+        rules = {(d.tcn, d.question): d.rule for d in s.scalars(select(PolicyDecisionRecord))}
+        assert rules[("IL016000000000000003", "forward_to_ident")].startswith("forward.")
+        assert all(m.status == "done" for m in s.scalars(select(MessageRecord)))

@@ -41,8 +41,8 @@ tree head whose signature covers size and root together
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from interop.audit.errors import OutOfRangeError, ProofError
 
@@ -62,15 +62,20 @@ MAX_TREE_SIZE = 2**64 - 1
 """Largest tree size (sizes are uint64 in signed tree heads)."""
 
 
-class NodeId(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class NodeId:
     """A complete perfect subtree: ``2**level`` leaves from ``index * 2**level``.
 
     Level 0 holds the leaves themselves (``NodeId(0, i)`` is leaf ``i``);
     ``NodeId(k, j)`` is complete once leaf ``2**k * (j + 1) - 1`` is in the log.
+    Hashable, and unpacks as ``level, index = node``.
     """
 
     level: int
     index: int
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((self.level, self.index))
 
     @property
     def start(self) -> int:
@@ -328,9 +333,7 @@ def completed_by(index: int) -> list[NodeId]:
 # ---------------------------------------------------------------- verification
 
 
-def root_from_inclusion_proof(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """The root an audit path leads to: RFC 9162 §2.1.3.2, steps 1-4.
 
     Parameters

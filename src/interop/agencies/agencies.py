@@ -402,7 +402,7 @@ def lesc_handler(services: Services) -> Handler:
                 arrested_on=r.arrested_on,
                 disposition=Disposition(r.disposition),
                 disposed_on=r.disposed_on,
-                convicted_of=r.lesser_code,
+                convicted_of=r.lesser_code if r.disposition == "convicted_lesser" else None,
             )
             for r in rows
         ]
@@ -482,21 +482,21 @@ def field_office_handler(services: Services) -> Handler:
         if not enforcement:
             decision = Decision(
                 False,
-                "detainer.citizen",
+                "detainer.us-citizen",
                 "A US citizen: no enforcement action.",
                 {"level": str(level)},
             )
         elif level in services.detainer_levels:
             decision = Decision(
                 True,
-                "detainer.level-lodged",
+                "detainer.level-covered",
                 f"Level {level} is lodged by the office's policy.",
                 {"level": str(level)},
             )
         else:
             decision = Decision(
                 False,
-                "detainer.level-not-lodged",
+                "detainer.level-not-covered",
                 f"Level {level} is not lodged by the office's policy.",
                 {"level": str(level)},
             )

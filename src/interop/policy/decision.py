@@ -53,7 +53,9 @@ class Decision:
         facts = dict(self.facts)
         for key, value in facts.items():
             if not isinstance(key, str) or not isinstance(value, str):
-                raise PolicyConfigError(f"decision facts must map str to str, got {key!r}: {value!r}")
+                raise PolicyConfigError(
+                    f"decision facts must map str to str, got {key!r}: {value!r}"
+                )
         object.__setattr__(self, "facts", MappingProxyType(facts))
 
     def __hash__(self) -> int:

@@ -102,8 +102,6 @@ def _legal_holidays(year: int) -> list[tuple[date, str]]:
 def _observed_in(year: int) -> Mapping[date, str]:
     days: dict[date, str] = {}
     for legal_year in (year, year + 1):  # next year's New Year's Day may fall on 31 Dec
-        if legal_year < FIRST_YEAR:
-            continue
         for legal, name in _legal_holidays(legal_year):
             observed = _observed(legal)
             if observed.year == year:

@@ -41,6 +41,7 @@ from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from interop.policy._checks import check_date
 from interop.policy.errors import InvalidFactError, PolicyConfigError
 from interop.policy.offences import Offence, offence
 
@@ -87,11 +88,11 @@ class Disposition(StrEnum):
     CONVICTED = "convicted"
     """Convicted of the offence charged."""
     CONVICTED_LESSER = "convicted_lesser"
-    """Convicted of a lesser, misdemeanour offence (plea)."""
+    """Convicted of a lesser offence on a plea (usually a misdemeanour)."""
     DISMISSED = "dismissed"
     """Dismissed, acquitted or not prosecuted: no conviction."""
     PENDING = "pending"
-    """Not disposed of by the end of the scenario."""
+    """Not disposed of yet (in a scenario: by its end)."""
 
 
 LEVEL_RULES: Mapping[str, PriorityLevel] = {
@@ -208,6 +209,8 @@ class HistoryEntry:
 
     def __post_init__(self) -> None:
         _check_code(self.offence, "offence")
+        check_date(self.arrested_on, "arrested_on", optional=False)
+        check_date(self.disposed_on, "disposed_on")
         if not isinstance(self.disposition, Disposition):
             raise InvalidFactError(f"disposition must be a Disposition, got {self.disposition!r}")
         if self.disposition is Disposition.PENDING:
@@ -411,9 +414,14 @@ def classify(history: Sequence[HistoryEntry], on: date, *, citizen: bool) -> Lev
     >>> classify([entry], date(2010, 1, 1), citizen=False).level
     <PriorityLevel.LEVEL_1: 1>
     """
+    check_date(on, "on", optional=False)
+    if not isinstance(citizen, bool):
+        raise InvalidFactError(f"citizen must be a boolean, got {citizen!r}")
     counted: list[tuple[HistoryEntry, Offence]] = []
     charges = later = 0
     for entry in history:
+        if not isinstance(entry, HistoryEntry):
+            raise InvalidFactError(f"a history holds HistoryEntry values, got {entry!r}")
         convicted = entry.conviction  # looked up for every conviction, counted or not
         if convicted is None:
             charges += 1
@@ -435,9 +443,7 @@ def classify(history: Sequence[HistoryEntry], on: date, *, citizen: bool) -> Lev
     if notes:
         head += " (" + "; ".join(notes) + ")"
     tail = (
-        "US citizen: recorded, no enforcement action."
-        if citizen
-        else "Enforcement action allowed."
+        "US citizen: recorded, no enforcement action." if citizen else "Enforcement action allowed."
     )
     return LevelDecision(
         level=level,

@@ -14,7 +14,8 @@ with its published source). The model, one module per part:
 
 * :mod:`.model` -- the domain objects (``Person``, ``Encounter``, ``Arrest``,
   ``Jurisdiction``, ``StateBureau``, ``Booking`` and its ``BookingTruth``);
-* :mod:`.offences` -- NCIC offence codes and ICE's priority levels;
+* :mod:`.offences` -- NCIC offence codes and ICE's priority levels (re-exported
+  from :mod:`interop.policy`, where the law lives);
 * :mod:`.geography` -- counties with ORIs, state bureaus, the activation schedule;
 * :mod:`.generator` -- vectorised generation of people, IDENT encounters,
   criminal histories, bookings and the removal-outcome model;

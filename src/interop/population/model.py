@@ -5,14 +5,19 @@ no time zone); a booking's time of day is a naive :class:`datetime.datetime`
 in the booking agency's local time. Every record converts to and from a
 plain JSON-ready ``dict`` (``to_record`` / ``from_record``), the format of
 :mod:`interop.population.jsonl`.
+
+``Disposition``, ``PriorityLevel`` and ``MatchLevel`` are the policy layer's
+(:mod:`interop.policy.priority`), re-exported here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Any
+
+from interop.policy.priority import Disposition, MatchLevel, PriorityLevel
 
 __all__ = [
     "IDENT_ENCOUNTERS",
@@ -76,43 +81,6 @@ class EncounterKind(StrEnum):
 
 IDENT_ENCOUNTERS = frozenset(EncounterKind)
 """Encounter kinds that leave ten-prints in IDENT (all of them, in this model)."""
-
-
-class Disposition(StrEnum):
-    """Court disposition of an arrest charge."""
-
-    CONVICTED = "convicted"
-    """Convicted of the offence charged."""
-    CONVICTED_LESSER = "convicted_lesser"
-    """Convicted of a lesser, misdemeanour offence (plea)."""
-    DISMISSED = "dismissed"
-    """Dismissed, acquitted or not prosecuted: no conviction."""
-    PENDING = "pending"
-    """Not disposed of by the end of the scenario."""
-
-
-class PriorityLevel(IntEnum):
-    """ICE priority level of a matched alien (June 2010 definitions, conviction-based).
-
-    The numeric value orders the levels from most (1) to least (4) serious.
-    """
-
-    LEVEL_1 = 1
-    LEVEL_2 = 2
-    LEVEL_3 = 3
-    NON_CRIMINAL = 4
-
-
-class MatchLevel(StrEnum):
-    """The level under which ICE's monthly statistics counted an IDENT match.
-
-    ``LEVEL_1`` when the booking charge is a Level 1 offence or the person
-    already stands convicted at Level 1 (the pre-2010 "charged or convicted"
-    rule); ``LEVEL_2_3`` otherwise.
-    """
-
-    LEVEL_1 = "level_1"
-    LEVEL_2_3 = "level_2_3"
 
 
 class JurisdictionKind(StrEnum):

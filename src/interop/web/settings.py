@@ -1,0 +1,36 @@
+"""What an operator can tune about the API: body sizes and rate limits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interop.agencies.intake import MAX_SUBMISSION_BYTES
+
+__all__ = ["ApiSettings"]
+
+
+class ApiSettings(BaseModel):
+    """Limits of the HTTP API.
+
+    Attributes
+    ----------
+    max_submission_bytes : int
+        Largest body of ``POST /transactions`` (at most intake's
+        ``MAX_SUBMISSION_BYTES``).
+    max_json_bytes : int
+        Largest body of every other request (JSON documents).
+    key_rate_per_s, key_burst : float, int
+        Token bucket of each API key: sustained requests per second and burst.
+    public_rate_per_s, public_burst : float, int
+        Token bucket of each client address without a key (failed
+        authentication attempts count here too).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_submission_bytes: int = Field(default=MAX_SUBMISSION_BYTES, gt=0, le=MAX_SUBMISSION_BYTES)
+    max_json_bytes: int = Field(default=64 * 1024, gt=0)
+    key_rate_per_s: float = Field(default=20.0, gt=0)
+    key_burst: int = Field(default=100, ge=1)
+    public_rate_per_s: float = Field(default=2.0, gt=0)
+    public_burst: int = Field(default=30, ge=1)

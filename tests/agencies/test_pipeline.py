@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from interop.agencies.agencies import agency_handlers
 from interop.agencies.intake import SubmissionError, submit_car
-from interop.agencies.services import GalleryMirror, Services
+from interop.agencies.services import Services
 from interop.bus import Worker
 from interop.fingerprints.codecs import encode_template
 from interop.fingerprints.synth import master_minutiae, minutiae_impression
@@ -18,7 +18,7 @@ from interop.nist import parse
 from interop.nist.car import CarSubmission, Offence, build_car
 from interop.nist.program import program_rules
 from interop.nist.validation import validate
-from interop.policy.sharing import SharingMode
+from interop.policy import POLICY_PRESETS
 from interop.store import Store
 from interop.store.models import (
     Agreement,
@@ -135,7 +135,7 @@ def test_bookings_flow_to_their_final_states(store: Store) -> None:
         submit_car(store, _car(2, COUNTY, date(2010, 3, 1), "IL099000000000000001"))
     assert info.value.code == "tcn-reused"
 
-    services = Services(immigration=GalleryMirror("ident"), sharing_mode=SharingMode.AS_OPERATED)
+    services = Services(policy=POLICY_PRESETS["as-operated"])
     worker = Worker(store, agency_handlers(services))
     stats = worker.run(until_idle=True)
     assert stats.failed == 0
@@ -178,4 +178,30 @@ def test_bookings_flow_to_their_final_states(store: Store) -> None:
         )
         rules = {(d.tcn, d.question): d.rule for d in s.scalars(select(PolicyDecisionRecord))}
         assert rules[("IL016000000000000003", "forward_to_ident")].startswith("forward.")
+        assert all(m.status == "done" for m in s.scalars(select(MessageRecord)))
+
+
+@pytest.mark.parametrize(
+    ("preset", "forwarded", "returned"),
+    [("as-operated", True, False), ("honor-opt-out", False, None)],
+)
+def test_illinois_after_its_moa_termination_under_each_mode(
+    store: Store, preset: str, forwarded: bool, returned: bool | None
+) -> None:
+    """Illinois terminated its MOA on 2011-05-04: as operated, its bookings
+    still went to IDENT and the IAR no longer came back to the state; with
+    the opt-out honoured, nothing is forwarded."""
+    _seed(store)
+    with store.session() as s:
+        moa = s.scalars(select(Agreement)).one()
+        moa.terminated_on, moa.terminated_by = date(2011, 5, 4), "state"
+    tcn = "IL099000000000000009"
+    submit_car(store, _car(1, COUNTY, date(2011, 6, 1), tcn))
+    Worker(store, agency_handlers(Services(policy=POLICY_PRESETS[preset]))).run(until_idle=True)
+    with store.session() as s:
+        case = s.get(Case, tcn)
+        assert case is not None and case.final
+        assert case.forwarded_to_ident is forwarded and case.iar_to_state is returned
+        kinds = {m.kind for m in s.scalars(select(MessageRecord))}
+        assert ("IAQ" in kinds) is forwarded
         assert all(m.status == "done" for m in s.scalars(select(MessageRecord)))

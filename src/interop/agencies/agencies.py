@@ -17,8 +17,9 @@ mark (:mod:`interop.bus.worker`). The flow (``docs/domain.md``)::
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,13 +38,13 @@ from interop.agencies.services import (
     ori_of,
     state_bureau,
 )
-from interop.bus.queue import Delivery, Outgoing, utcnow
+from interop.bus.queue import Delivery, Outgoing, keep_evidence, utcnow
 from interop.fingerprints import extract
+from interop.fingerprints.codecs import decode_template, encode_template
 from interop.fingerprints.template import Template
-from interop.nist import parse
-from interop.nist.car import CarSubmission, read_car
+from interop.nist import Transaction, parse
+from interop.nist.car import read_car
 from interop.nist.images import images
-from interop.nist.minutiae import templates as minutiae_templates
 from interop.nist.program import (
     AlienQuery,
     AlienResponse,
@@ -60,9 +61,9 @@ from interop.nist.program import (
 )
 from interop.nist.responses import ErrorResponse, SearchResponse, build_errt, build_sre
 from interop.nist.validation import validate
+from interop.policy.clock import detainer_expires_at
 from interop.policy.decision import Decision
-from interop.policy.priority import Disposition, HistoryEntry, classify
-from interop.policy.sharing import forward_to_ident, return_response_to_state
+from interop.policy.priority import Disposition, HistoryEntry, LevelDecision, classify
 from interop.store.models import (
     Case,
     CriminalHistoryEntry,
@@ -113,42 +114,32 @@ def record_decision(session: Session, tcn: str, question: str, decision: Decisio
     )
 
 
-def _record_transaction(session: Session, data: bytes, message: Outgoing, sender: str) -> None:
-    t = parse(data)
-    first = t.records[0]
-    field = first.get(4)
-    tcr = first.get(10)
-    from interop.bus.queue import keep_evidence
-
-    sha = keep_evidence(session, data)
-    session.add(
-        TransactionRecord(
-            sha256=sha,
-            tot=field.text if field is not None else "",
-            tcn=message.tcn,
-            tcr=tcr.text if tcr is not None else None,
-            sender_ori=ori_of(sender),
-            recipient_ori=ori_of(message.recipient),
-            message_id=None,
-            fields={},
-            recorded_at=utcnow(),
-        )
-    )
-
-
 def _send(
     session: Session,
     sender: str,
     kind: str,
     recipient: str,
-    tcn: str,
-    data: bytes | None,
+    booking_tcn: str,
+    own_tcn: str,
+    data: bytes,
     **body: object,
 ) -> Outgoing:
-    message = Outgoing(kind, recipient, tcn, dict(body), data)
-    if data is not None:
-        _record_transaction(session, data, message, sender)
-    return message
+    """A transaction this agency built: recorded (evidence and header) and
+    addressed; its TCR is the booking's TCN."""
+    session.add(
+        TransactionRecord(
+            sha256=keep_evidence(session, data),
+            tot=kind,
+            tcn=own_tcn,
+            tcr=booking_tcn,
+            sender_ori=ori_of(sender),
+            recipient_ori=ori_of(recipient),
+            message_id=None,
+            fields={},
+            recorded_at=utcnow(),
+        )
+    )
+    return Outgoing(kind, recipient, booking_tcn, dict(body), data)
 
 
 def _header(tcn: str, tcr: str, sender: str, recipient: str, on: date) -> Header:
@@ -179,19 +170,31 @@ def bureau_handler(services: Services) -> Handler:
 # -------------------------------------------------------------------- FBI
 
 
-def probe_templates(data: bytes) -> dict[int, Template]:
-    """The fingers of a submission: its Type-9 minutiae where it has them,
-    else minutiae extracted from its finger images."""
-    t = parse(data)
-    found = {
-        tp.finger_position: tp for tp in minutiae_templates(t) if 1 <= tp.finger_position <= 10
-    }
-    if found:
-        return found
-    for im in images(t):
+def probe_templates(
+    transaction: Transaction, minutiae: Mapping[int, Template]
+) -> dict[int, Template]:
+    """The fingers of a submission: its Type-9 minutiae (``minutiae``, as
+    :func:`read_car` gives them) where it has them, else minutiae extracted
+    from its single-finger images."""
+    if minutiae:
+        return dict(minutiae)
+    found = {}
+    for im in images(transaction):
         if im.record_type in (4, 14) and len(im.positions) == 1 and 1 <= im.positions[0] <= 10:
             found[im.positions[0]] = extract(im.fingerprint())
     return found
+
+
+def _templates_body(probe: Mapping[int, Template]) -> dict[str, str]:
+    """Probe templates as JSON (ISO/IEC 19794-2, base64), for the next system."""
+    return {str(p): base64.b64encode(encode_template(t)).decode() for p, t in probe.items()}
+
+
+def _templates_from_body(body: Mapping[str, object]) -> dict[int, Template]:
+    raw = body.get("templates")
+    if not isinstance(raw, dict):
+        return {}
+    return {int(p): decode_template(base64.b64decode(str(v))) for p, v in raw.items()}
 
 
 def _fbi_number(tcn: str) -> str:
@@ -207,15 +210,13 @@ def fbi_handler(services: Services) -> Handler:
     def on_car(d: Delivery, session: Session) -> list[Outgoing]:
         case = _case(session, d.tcn)
         data = d.transaction or b""
+        t = parse(data)
         sib = ori_of(d.sender)
         today = utcnow().date()
-        violations = validate(parse(data), program_rules())
+        violations = validate(t, program_rules())
         if violations:
-            case.stage, case.final, case.error = (
-                "rejected",
-                True,
-                f"{len(violations)} EBTS violations",
-            )
+            case.stage, case.final = "rejected", True
+            case.error = f"{len(violations)} EBTS violations"
             errt = build_errt(
                 ErrorResponse(
                     tcn=_response_tcn(d.tcn, "E"),
@@ -225,9 +226,11 @@ def fbi_handler(services: Services) -> Handler:
                     messages=tuple(str(v)[:300] for v in violations[:10]),
                 )
             )
-            return [_send(session, FBI, "ERRT", bureau(sib), d.tcn, errt)]
-        sub: CarSubmission = read_car(data)
-        probe = probe_templates(data)
+            return [
+                _send(session, FBI, "ERRT", bureau(sib), d.tcn, _response_tcn(d.tcn, "E"), errt)
+            ]
+        sub = read_car(t, decode_images=False)
+        probe = probe_templates(t, sub.minutiae)
         result = services.criminal.search(session, probe)
         fbi_number = result.identity
         identified = fbi_number is not None
@@ -259,9 +262,10 @@ def fbi_handler(services: Services) -> Handler:
                 )
             )
         case.fbi_number, case.criminal_identified, case.stage = fbi_number, identified, "identified"
+        sre_tcn = _response_tcn(d.tcn, "S")
         sre = build_sre(
             SearchResponse(
-                tcn=_response_tcn(d.tcn, "S"),
+                tcn=sre_tcn,
                 tcr=d.tcn,
                 agency=sib,
                 sent_on=today,
@@ -271,19 +275,17 @@ def fbi_handler(services: Services) -> Handler:
                 fbi_number=fbi_number if identified else None,
             )
         )
-        out = [_send(session, FBI, "SRE", bureau(sib), d.tcn, sre)]
+        out = [_send(session, FBI, "SRE", bureau(sib), d.tcn, sre_tcn, sre)]
         _, activation, terms = jurisdiction_terms(session, case.ori, case.booked_on)
-        decision = forward_to_ident(
-            case.booked_on, activation, terms, services.sharing_mode, services.program
-        )
+        decision = services.policy.forward_to_ident(case.booked_on, activation, terms)
         record_decision(session, d.tcn, "forward_to_ident", decision)
         case.forwarded_to_ident = decision.allowed
-        if decision.allowed:
-            out.append(
-                Outgoing("CAR", IDENT, d.tcn, {"fbi_number": fbi_number, "bureau": sib}, data)
-            )
-        else:
+        if not decision.allowed:
             case.final = True
+            return out
+        # the prints go on to IDENT with the features IAFIS extracted from them
+        body = {"fbi_number": fbi_number, "bureau": sib, "templates": _templates_body(probe)}
+        out.append(Outgoing("CAR", IDENT, d.tcn, body, data))
         return out
 
     def on_idr(d: Delivery, session: Session) -> list[Outgoing]:
@@ -310,16 +312,18 @@ def ident_handler(services: Services) -> Handler:
         if d.kind != "CAR":
             raise HandlerError(f"IDENT does not take {d.kind}")
         case = _case(session, d.tcn)
-        data = d.transaction or b""
-        probe = probe_templates(data)
+        t = parse(d.transaction or b"")
+        sub = read_car(t, decode_images=False)
+        probe = _templates_from_body(d.body) or probe_templates(t, sub.minutiae)
         result = services.immigration.search(session, probe)
         a_number = result.identity
         subject = session.get(ImmigrationSubject, a_number) if a_number else None
         today = utcnow().date()
         fbi_number = str(d.body.get("fbi_number", ""))
+        idr_tcn = _response_tcn(d.tcn, "I")
         idr = build_idr(
             IdentDataResponse(
-                header=_header(_response_tcn(d.tcn, "I"), d.tcn, "IDENT0000", FBI[4:], today),
+                header=_header(idr_tcn, d.tcn, "IDENT0000", FBI[4:], today),
                 match=subject is not None,
                 encounters=tuple(e.kind for e in subject.encounters) if subject else (),
                 a_number=a_number,
@@ -331,15 +335,16 @@ def ident_handler(services: Services) -> Handler:
             a_number,
             "ident_searched",
         )
-        out = [_send(session, IDENT, "IDR", FBI, d.tcn, idr, bureau=d.body.get("bureau", ""))]
+        bureau_ori = d.body.get("bureau", "")
+        out = [_send(session, IDENT, "IDR", FBI, d.tcn, idr_tcn, idr, bureau=bureau_ori)]
         if subject is None:
             case.final = True
             return out
         case.stage = "matched"
-        sub = read_car(parse(data))
+        iaq_tcn = _response_tcn(d.tcn, "Q")
         iaq = build_iaq(
             AlienQuery(
-                header=_header(_response_tcn(d.tcn, "Q"), d.tcn, "IDENT0000", "LESC00000", today),
+                header=_header(iaq_tcn, d.tcn, "IDENT0000", "LESC00000", today),
                 name=f"{sub.surname},{sub.given_name}",
                 date_of_birth=sub.date_of_birth,
                 sex=sub.sex,
@@ -349,18 +354,7 @@ def ident_handler(services: Services) -> Handler:
                 fbi_number=fbi_number,
             )
         )
-        out.append(
-            _send(
-                session,
-                IDENT,
-                "IAQ",
-                LESC,
-                d.tcn,
-                iaq,
-                a_number=a_number,
-                bureau=d.body.get("bureau", ""),
-            )
-        )
+        out.append(_send(session, IDENT, "IAQ", LESC, d.tcn, iaq_tcn, iaq, a_number=a_number))
         return out
 
     return handle
@@ -419,9 +413,10 @@ def lesc_handler(services: Services) -> Handler:
             "classified",
         )
         today = utcnow().date()
+        iar_tcn = _response_tcn(d.tcn, "R")
         iar = build_iar(
             AlienResponse(
-                header=_header(_response_tcn(d.tcn, "R"), d.tcn, "LESC00000", "ICEERO000", today),
+                header=_header(iar_tcn, d.tcn, "LESC00000", "ICEERO000", today),
                 name=query.name,
                 date_of_birth=query.date_of_birth,
                 a_number=a_number,
@@ -439,15 +434,13 @@ def lesc_handler(services: Services) -> Handler:
                 "IAR",
                 field_office(case.state),
                 d.tcn,
+                iar_tcn,
                 iar,
-                enforcement=level.enforcement_allowed,
-                level=int(level.level),
+                level=level.to_dict(),
             )
         ]
         _, activation, terms = jurisdiction_terms(session, case.ori, case.booked_on)
-        back = return_response_to_state(
-            case.booked_on, activation, terms, services.sharing_mode, services.program
-        )
+        back = services.policy.return_response_to_state(case.booked_on, activation, terms)
         record_decision(session, d.tcn, "return_iar_to_state", back)
         case.iar_to_state = back.allowed
         if back.allowed:
@@ -470,36 +463,16 @@ def scheduled_release(booked_on: date, tz: str) -> datetime:
 
 def field_office_handler(services: Services) -> Handler:
     """ICE's field office: lodges an I-247 detainer as its policy says."""
-    from interop.policy.clock import detainer_expires_at
 
     def handle(d: Delivery, session: Session) -> list[Outgoing]:
         if d.kind != "IAR":
             raise HandlerError(f"a field office does not take {d.kind}")
         case = _case(session, d.tcn)
         iar = read_iar(d.transaction or b"")
-        level = int(d.body.get("level", 4))
-        enforcement = bool(d.body.get("enforcement", False))
-        if not enforcement:
-            decision = Decision(
-                False,
-                "detainer.us-citizen",
-                "A US citizen: no enforcement action.",
-                {"level": str(level)},
-            )
-        elif level in services.detainer_levels:
-            decision = Decision(
-                True,
-                "detainer.level-covered",
-                f"Level {level} is lodged by the office's policy.",
-                {"level": str(level)},
-            )
-        else:
-            decision = Decision(
-                False,
-                "detainer.level-not-covered",
-                f"Level {level} is not lodged by the office's policy.",
-                {"level": str(level)},
-            )
+        raw_level = d.body.get("level")
+        if not isinstance(raw_level, dict):
+            raise HandlerError("IAR without the LESC's classification")
+        decision = services.policy.decide_detainer(LevelDecision.from_dict(raw_level))
         record_decision(session, d.tcn, "detainer", decision)
         case.detainer_lodged = decision.allowed
         case.final = True
@@ -508,7 +481,6 @@ def field_office_handler(services: Services) -> Handler:
             return []
         j, _, _ = jurisdiction_terms(session, case.ori, case.booked_on)
         release = scheduled_release(case.booked_on, j.time_zone)
-        expires = detainer_expires_at(release, j.time_zone)
         office = ori_of(d.recipient)
         session.add(
             DetainerRecord(
@@ -518,16 +490,15 @@ def field_office_handler(services: Services) -> Handler:
                 ori=case.ori,
                 lodged_at=utcnow(),
                 scheduled_release=release,
-                expires_at=expires,
+                expires_at=detainer_expires_at(release, j.time_zone),
                 status="lodged",
             )
         )
         case.stage = "detainer_lodged"
+        detainer_tcn = _response_tcn(d.tcn, "D")
         detainer = build_detainer(
             Detainer(
-                header=_header(
-                    _response_tcn(d.tcn, "D"), d.tcn, "ICEERO000", case.ori, utcnow().date()
-                ),
+                header=_header(detainer_tcn, d.tcn, "ICEERO000", case.ori, utcnow().date()),
                 name=iar.name,
                 date_of_birth=iar.date_of_birth,
                 sex=iar.sex or "U",
@@ -541,7 +512,15 @@ def field_office_handler(services: Services) -> Handler:
             )
         )
         return [
-            _send(session, field_office(case.state), "DETN", booking(case.ori), d.tcn, detainer)
+            _send(
+                session,
+                field_office(case.state),
+                "DETN",
+                booking(case.ori),
+                d.tcn,
+                detainer_tcn,
+                detainer,
+            )
         ]
 
     return handle

@@ -4,9 +4,7 @@ galleries kept in step with the store, and the policy inputs read from it.
 The galleries live in the worker's memory (:class:`interop.fingerprints.Gallery`)
 and are filled from the ``subject_templates`` table: at start, and before
 each search with the enrolments other workers committed since
-(:meth:`GalleryMirror.refresh`). A gallery can instead be a Ray-sharded one
-(:class:`interop.fingerprints.gallery.ShardedGallery`) behind the same
-``search``/``enrol`` calls.
+(:meth:`GalleryMirror.refresh`).
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,13 +19,8 @@ from sqlalchemy.orm import Session
 from interop.fingerprints.codecs import decode_template, encode_template
 from interop.fingerprints.gallery import Gallery, SearchResult
 from interop.fingerprints.template import Template
-from interop.policy.sharing import (
-    PROGRAM,
-    JurisdictionActivation,
-    ProgramFacts,
-    SharingMode,
-    StateTerms,
-)
+from interop.policy.config import POLICY_PRESETS, PolicyConfig
+from interop.policy.sharing import JurisdictionActivation, StateTerms
 from interop.store.models import (
     Agreement,
     Jurisdiction,
@@ -62,12 +54,8 @@ def ori_of(inbox: str) -> str:
     return inbox.partition(":")[2]
 
 
-class SearchableGallery(Protocol):
-    def search(self, probe: Mapping[int, Template]) -> SearchResult: ...
-
-    def enrol(self, subject_id: str, fingers: Mapping[int, Template]) -> None: ...
-
-    def __contains__(self, subject_id: object) -> bool: ...
+LOOKBACK_ROWS = 4096
+"""Template rows re-read below the highest id a mirror has seen."""
 
 
 class GalleryMirror:
@@ -83,22 +71,39 @@ class GalleryMirror:
     def __init__(self, system: str, gallery: Gallery | None = None) -> None:
         self.system = system
         self.gallery = gallery if gallery is not None else Gallery()
+        self._high_water = 0
 
     def refresh(self, session: Session) -> int:
-        """Enrol the subjects stored since the last refresh; returns how many."""
+        """Enrol the subjects stored since the last refresh; returns how many.
+
+        Reads the rows after the highest id seen, less :data:`LOOKBACK_ROWS`
+        (on PostgreSQL, ids are drawn at insert and committed in any order:
+        a row committed late behind a higher id is still found), and fetches
+        templates only for subjects not yet in the gallery.
+        """
+        floor = max(0, self._high_water - LOOKBACK_ROWS)
         rows = session.execute(
-            select(SubjectTemplate.subject_id, SubjectTemplate.position, SubjectTemplate.template)
-            .where(SubjectTemplate.system == self.system)
-            .order_by(SubjectTemplate.subject_id)
-        )
-        pending: dict[str, dict[int, Template]] = {}
-        for subject_id, position, blob in rows:
-            if subject_id in self.gallery:
-                continue
-            pending.setdefault(subject_id, {})[position] = decode_template(blob)
-        for subject_id, fingers in pending.items():
-            self.gallery.enrol(subject_id, fingers)
-        return len(pending)
+            select(SubjectTemplate.id, SubjectTemplate.subject_id).where(
+                SubjectTemplate.system == self.system, SubjectTemplate.id > floor
+            )
+        ).all()
+        if rows:
+            self._high_water = max(self._high_water, max(row.id for row in rows))
+        new = sorted({row.subject_id for row in rows if row.subject_id not in self.gallery})
+        for start in range(0, len(new), 500):
+            chunk = new[start : start + 500]
+            fingers: dict[str, dict[int, Template]] = {}
+            for subject_id, position, blob in session.execute(
+                select(
+                    SubjectTemplate.subject_id, SubjectTemplate.position, SubjectTemplate.template
+                ).where(
+                    SubjectTemplate.system == self.system, SubjectTemplate.subject_id.in_(chunk)
+                )
+            ):
+                fingers.setdefault(subject_id, {})[position] = decode_template(blob)
+            for subject_id, by_position in fingers.items():
+                self.gallery.enrol(subject_id, by_position)
+        return len(new)
 
     def search(self, session: Session, probe: Mapping[int, Template]) -> SearchResult:
         self.refresh(session)
@@ -126,18 +131,15 @@ class Services:
     Attributes
     ----------
     criminal, immigration : GalleryMirror
-    sharing_mode : SharingMode
-    program : ProgramFacts
-    detainer_levels : frozenset of int
-        Priority levels (1-4, 4 = non-criminal) the field office lodges
-        detainers for.
+        The FBI's and IDENT's galleries.
+    policy : PolicyConfig
+        Sharing mode, detainer policy and program facts
+        (:data:`interop.policy.POLICY_PRESETS`).
     """
 
     criminal: GalleryMirror = field(default_factory=lambda: GalleryMirror("fbi"))
     immigration: GalleryMirror = field(default_factory=lambda: GalleryMirror("ident"))
-    sharing_mode: SharingMode = SharingMode.AS_OPERATED
-    program: ProgramFacts = PROGRAM
-    detainer_levels: frozenset[int] = frozenset({1, 2, 3, 4})
+    policy: PolicyConfig = field(default_factory=lambda: POLICY_PRESETS["as-operated"])
 
 
 def jurisdiction_terms(

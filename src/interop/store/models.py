@@ -171,13 +171,23 @@ class CriminalHistoryEntry(Base):
 
 
 class SubjectTemplate(Base):
-    """One finger of an enrolled subject, in either system (ISO/IEC 19794-2 bytes)."""
+    """One finger of an enrolled subject, in either system (ISO/IEC 19794-2 bytes).
+
+    ``id`` grows with each enrolment, so a gallery held in memory catches up
+    by reading the rows after the last one it saw
+    (:meth:`interop.agencies.services.GalleryMirror.refresh`).
+    """
 
     __tablename__ = "subject_templates"
-    system: Mapped[str] = mapped_column(String(8), primary_key=True)  # "fbi" or "ident"
-    subject_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    system: Mapped[str] = mapped_column(String(8))  # "fbi" or "ident"
+    subject_id: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(SmallInteger)
     template: Mapped[bytes] = mapped_column(LargeBinary)
+    __table_args__ = (
+        UniqueConstraint("system", "subject_id", "position"),
+        Index("ix_subject_templates_system_id", "system", "id"),
+    )
 
 
 # ------------------------------------------------------ immigration (IDENT)

@@ -117,14 +117,22 @@ def upgrade() -> None:
     )
     op.create_table(
         "subject_templates",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("system", sa.String(length=8), nullable=False),
         sa.Column("subject_id", sa.String(length=16), nullable=False),
         sa.Column("position", sa.SmallInteger(), nullable=False),
         sa.Column("template", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint(
-            "system", "subject_id", "position", name=op.f("pk_subject_templates")
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subject_templates")),
+        sa.UniqueConstraint(
+            "system",
+            "subject_id",
+            "position",
+            name=op.f("uq_subject_templates_system_subject_id_position"),
         ),
     )
+    with op.batch_alter_table("subject_templates", schema=None) as batch_op:
+        batch_op.create_index("ix_subject_templates_system_id", ["system", "id"], unique=False)
+
     op.create_table(
         "tree_heads",
         sa.Column("size", sa.Integer(), autoincrement=False, nullable=False),
@@ -367,6 +375,9 @@ def downgrade() -> None:
 
     op.drop_table("agreements")
     op.drop_table("tree_heads")
+    with op.batch_alter_table("subject_templates", schema=None) as batch_op:
+        batch_op.drop_index("ix_subject_templates_system_id")
+
     op.drop_table("subject_templates")
     op.drop_table("states")
     op.drop_table("log_nodes")

@@ -1,0 +1,46 @@
+"""Galleries mirrored from the store: incremental, late commits found."""
+
+from __future__ import annotations
+
+import pytest
+
+from interop.agencies import services
+from interop.agencies.services import GalleryMirror
+from interop.fingerprints.codecs import encode_template
+from interop.fingerprints.synth import master_minutiae, minutiae_impression
+from interop.store import Store
+from interop.store.models import SubjectTemplate
+
+
+def _add(store: Store, subject: str, seed: int, row_id: int | None = None) -> None:
+    with store.session() as s:
+        for position in (1, 2):
+            template = minutiae_impression(master_minutiae(seed * 10 + position), 0)
+            s.add(
+                SubjectTemplate(
+                    id=None if row_id is None else row_id + position,
+                    system="ident",
+                    subject_id=subject,
+                    position=position,
+                    template=encode_template(template),
+                )
+            )
+
+
+def test_refresh_reads_only_what_is_new_and_finds_late_commits(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "LOOKBACK_ROWS", 60)
+    mirror = GalleryMirror("ident")
+    _add(store, "A1", 1, row_id=100)
+    _add(store, "A2", 2, row_id=200)
+    with store.session() as s:
+        assert mirror.refresh(s) == 2
+        assert mirror.refresh(s) == 0
+    _add(store, "A3", 3, row_id=150)  # a lower id committed after a higher one: found
+    _add(store, "OLD", 4, row_id=0)  # below the look-back window: not re-read
+    with store.session() as s:
+        assert mirror.refresh(s) == 1
+        assert "A3" in mirror.gallery and sorted(mirror.gallery.fingers("A3")) == [1, 2]
+        assert "OLD" not in mirror.gallery
+        assert mirror.refresh(s) == 0

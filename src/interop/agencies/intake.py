@@ -17,14 +17,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from interop.agencies.services import booking, bureau, state_bureau
 from interop.bus.queue import Bus, Outgoing, keep_evidence, utcnow
 from interop.nist import NistError, parse
 from interop.nist.program import FEATURES_TOT
 from interop.nist.traditional import Limits
 from interop.store.database import Store
-from interop.store.models import Case, Jurisdiction, StateBureau, TransactionRecord
+from interop.store.models import Case, Jurisdiction, TransactionRecord
 
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
 """Largest CAR accepted (ten rolled WSQ fingers are ~0.5-1 MB; slaps and
@@ -139,7 +141,11 @@ def submit_car(
         with store.session() as s:
             existing = s.get(Case, tcn)
             if existing is not None:
-                original = s.query(TransactionRecord).filter_by(tcn=tcn, tot=tot).first()
+                original = s.scalars(
+                    select(TransactionRecord).where(
+                        TransactionRecord.tcn == tcn, TransactionRecord.tot == tot
+                    )
+                ).first()
                 if original is None or original.sha256 != sha:
                     raise SubmissionError(
                         "tcn-reused", f"TCN {tcn} was received before with other contents"
@@ -148,11 +154,10 @@ def submit_car(
             jurisdiction = s.get(Jurisdiction, ori)
             if jurisdiction is None:
                 raise SubmissionError("unknown-agency", f"ORI {ori} is not a known booking agency")
-            bureau = s.query(StateBureau).filter_by(state=jurisdiction.state).one_or_none()
-            if bureau is None:
-                raise SubmissionError(
-                    "unknown-agency", f"no State Identification Bureau for {jurisdiction.state}"
-                )
+            try:
+                sib = state_bureau(s, jurisdiction.state)
+            except LookupError as exc:
+                raise SubmissionError("unknown-agency", str(exc)) from exc
             keep_evidence(s, data, now)
             s.add(
                 TransactionRecord(
@@ -161,7 +166,7 @@ def submit_car(
                     tcn=tcn,
                     tcr=None,
                     sender_ori=ori,
-                    recipient_ori=bureau.ori,
+                    recipient_ori=sib.ori,
                     message_id=None,
                     fields={"sent_on": sent_on.isoformat()},
                     recorded_at=now,
@@ -181,8 +186,8 @@ def submit_car(
             s.flush()
             bus.publish(
                 s,
-                [Outgoing("CAR", f"bureau:{bureau.ori}", tcn, {}, data)],
-                sender=f"booking:{ori}",
+                [Outgoing("CAR", bureau(sib.ori), tcn, {}, data)],
+                sender=booking(ori),
                 parent=f"submit:{sha}",
                 now=now,
             )

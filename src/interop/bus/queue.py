@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from interop.store.models import Evidence, MessageRecord
@@ -250,8 +250,6 @@ class Bus:
 
     def counts(self, session: Session) -> dict[str, int]:
         """Messages by status."""
-        from sqlalchemy import func
-
         rows = session.execute(
             select(MessageRecord.status, func.count()).group_by(MessageRecord.status)
         )

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from interop.audit._json import check_keys, hex_field, to_hex
 from interop.audit.entries import canonical_entry, parse_entry
 from interop.audit.errors import (
+    AuditError,
     EntryError,
     OutOfRangeError,
     ProofError,
@@ -111,15 +112,16 @@ class TransparencyLog:
     ----------
     store : TreeStore
         Where the hashes live; the log uses nothing else to keep state.
-    key : LogKey
-        The log's signing key.
+    key : LogKey or None
+        The log's signing key; ``None`` for a reader that proves against
+        heads signed elsewhere (:meth:`head` then raises).
     clock : callable returning int, optional
         Milliseconds since the Unix epoch for head timestamps (default the
         system clock; inject a fixed one in tests).
     """
 
     def __init__(
-        self, store: TreeStore, key: LogKey, *, clock: Callable[[], int] = wall_clock_ms
+        self, store: TreeStore, key: LogKey | None, *, clock: Callable[[], int] = wall_clock_ms
     ) -> None:
         self._store = store
         self._key = key
@@ -133,7 +135,12 @@ class TransparencyLog:
     @property
     def public_key(self) -> bytes:
         """The raw 32-byte public key that verifies this log's heads."""
-        return self._key.public_key
+        return self._signer().public_key
+
+    def _signer(self) -> LogKey:
+        if self._key is None:
+            raise AuditError("this log was opened without its signing key")
+        return self._key
 
     @property
     def size(self) -> int:
@@ -177,7 +184,7 @@ class TransparencyLog:
     def head(self) -> SignedTreeHead:
         """Sign the current size and root, timestamped by the clock."""
         size = self._store.size()
-        return self._key.sign(TreeHead(size, _root(self._store, size), self._clock()))
+        return self._signer().sign(TreeHead(size, _root(self._store, size), self._clock()))
 
     def inclusion_proof(self, index: int, size: int | None = None) -> InclusionProof:
         """The audit path of leaf ``index`` in the tree of ``size`` entries (default all).

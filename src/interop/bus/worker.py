@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from interop.bus.queue import Bus, Delivery, Outgoing
 from interop.store.database import Store
+from interop.store.transparency import Sequencer
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ class Worker:
     bus : Bus, optional
     owner : str, optional
         Lease owner name; host, process and a random part by default.
+    sequencer : Sequencer, optional
+        Appends the messages committed to the transparency log after each
+        batch (see :mod:`interop.store.transparency`); without one, another
+        process must sequence the log.
     """
 
     def __init__(
@@ -68,8 +73,10 @@ class Worker:
         handlers: Mapping[str, Handler],
         bus: Bus | None = None,
         owner: str | None = None,
+        sequencer: Sequencer | None = None,
     ) -> None:
         self.store = store
+        self.sequencer = sequencer
         self.handlers = dict(handlers)
         self.bus = bus or Bus()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -103,6 +110,8 @@ class Worker:
             ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
         for mid in ids:
             self._handle(mid)
+        if self.sequencer is not None:
+            self.sequencer.run(self.store)
         return len(ids)
 
     def run(

@@ -339,6 +339,8 @@ class MessageRecord(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    log_index: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    """Its leaf in the transparency log, once the sequencer has appended it."""
     __table_args__ = (Index("ix_messages_claim", "status", "available_at"),)
 
 

@@ -246,6 +246,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("log_index", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["evidence_sha256"],
             ["evidence.sha256"],
@@ -255,6 +256,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index("ix_messages_claim", ["status", "available_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_messages_log_index"), ["log_index"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_tcn"), ["tcn"], unique=False)
 
     op.create_table(
@@ -354,6 +356,7 @@ def downgrade() -> None:
     op.drop_table("policy_decisions")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_messages_tcn"))
+        batch_op.drop_index(batch_op.f("ix_messages_log_index"))
         batch_op.drop_index("ix_messages_claim")
 
     op.drop_table("messages")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from interop.agencies.cli import register as register_pipeline
 from interop.nist.cli import nist_app
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ synth_app = typer.Typer(
 )
 app.add_typer(synth_app, name="synth")
 app.add_typer(nist_app, name="nist")
+register_pipeline(app)
 
 
 @synth_app.command("prints")

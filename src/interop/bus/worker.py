@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class Handler(Protocol):
     """``handler(delivery, session) -> messages to publish``."""
 
-    def __call__(self, delivery: Delivery, session: Session) -> list[Outgoing]: ...
+    def __call__(self, delivery: Delivery, session: Session, /) -> list[Outgoing]: ...
 
 
 class NoHandlerError(LookupError):

@@ -1,0 +1,170 @@
+"""Running the agencies: one worker in-process, or N worker processes.
+
+A *runtime* is an open store, the agencies' shared services (galleries and
+policy) and the transparency log's key; it makes :class:`~interop.bus.Worker`
+objects that handle every agency's inbox and sequence the log.
+
+- Embedded (SQLite, the default store): one worker, in the calling process
+  (``interop worker``) or in a thread beside the API (``interop serve``).
+  SQLite has one writer at a time, so more processes would only wait on
+  each other: :func:`run_worker_processes` refuses them.
+- PostgreSQL: ``interop worker --processes N`` starts N processes; they
+  share the inboxes through ``FOR UPDATE SKIP LOCKED`` claims and take
+  turns sequencing the log (an advisory lock). Each process mirrors the
+  galleries in its own memory.
+
+A process stops at SIGTERM or SIGINT after the message in hand: its effects
+commit or roll back as a whole, and a message whose handling was cut short
+(``kill -9``) is claimed again when its lease expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+
+from interop.agencies.agencies import agency_handlers
+from interop.agencies.services import Services
+from interop.audit import LogKey
+from interop.bus import Worker
+from interop.bus.worker import WorkerStats
+from interop.policy.config import POLICY_PRESETS
+from interop.store.database import Store, database_url
+from interop.store.transparency import Sequencer, load_or_create_log_key
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Runtime", "WorkerConfigError", "open_runtime", "run_worker_processes"]
+
+
+class WorkerConfigError(RuntimeError):
+    """The workers cannot run as asked (e.g. several processes on SQLite)."""
+
+
+@dataclass
+class Runtime:
+    """An open store, the services the handlers share and the log's key.
+
+    Attributes
+    ----------
+    store : Store
+    services : Services
+    key : LogKey
+    """
+
+    store: Store
+    services: Services
+    key: LogKey
+
+    def worker(self, *, owner: str | None = None) -> Worker:
+        """A worker for every agency's inbox that also sequences the log."""
+        return Worker(
+            self.store,
+            agency_handlers(self.services),
+            owner=owner,
+            sequencer=Sequencer(self.key),
+        )
+
+
+def open_runtime(
+    url: str | None = None, *, policy: str = "as-operated", store: Store | None = None
+) -> Runtime:
+    """Open the store at ``url`` (default ``INTEROP_DATABASE_URL`` or the
+    embedded file) and the log key (``INTEROP_LOG_KEY`` or under
+    ``INTEROP_HOME``).
+
+    Parameters
+    ----------
+    url : str, optional
+    policy : str
+        A key of :data:`interop.policy.POLICY_PRESETS`.
+    store : Store, optional
+        An already open store (``url`` is then ignored).
+
+    Raises
+    ------
+    KeyError
+        For an unknown policy name.
+    """
+    if policy not in POLICY_PRESETS:
+        known = ", ".join(sorted(POLICY_PRESETS))
+        raise KeyError(f"unknown policy {policy!r}; known: {known}")
+    opened = store if store is not None else Store.open(url)
+    return Runtime(opened, Services(policy=POLICY_PRESETS[policy]), load_or_create_log_key())
+
+
+def _stop_flag() -> Callable[[], bool]:
+    """A flag raised by SIGTERM and SIGINT (in the main thread of a process)."""
+    stopping = threading.Event()
+
+    def raise_flag(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, raise_flag)
+    signal.signal(signal.SIGINT, raise_flag)
+    return stopping.is_set
+
+
+def _process_main(url: str, policy: str, until_idle: bool) -> None:
+    stop = _stop_flag()
+    runtime = open_runtime(url, policy=policy)
+    try:
+        runtime.worker().run(until_idle=until_idle, stop=stop)
+    finally:
+        runtime.store.close()
+
+
+def run_worker_processes(
+    processes: int,
+    *,
+    url: str | None = None,
+    policy: str = "as-operated",
+    until_idle: bool = False,
+) -> int:
+    """Run ``processes`` workers and wait for them; returns how many failed.
+
+    With ``processes == 1`` the worker runs in this process. Stops them all
+    at SIGTERM or SIGINT.
+
+    Raises
+    ------
+    WorkerConfigError
+        For more than one process on a SQLite store.
+    """
+    url = url or database_url()
+    if processes > 1 and url.startswith("sqlite"):
+        raise WorkerConfigError(
+            "SQLite has one writer at a time: run one worker, or set "
+            "INTEROP_DATABASE_URL to a PostgreSQL database for several"
+        )
+    if processes == 1:
+        stop = _stop_flag()
+        runtime = open_runtime(url, policy=policy)
+        stats: WorkerStats = runtime.worker().run(until_idle=until_idle, stop=stop)
+        log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)
+        runtime.store.close()
+        return 0
+    Store.open(url).close()  # migrate once, before the processes race to
+    context = multiprocessing.get_context("spawn")
+    children = [
+        context.Process(target=_process_main, args=(url, policy, until_idle), name=f"worker-{k}")
+        for k in range(processes)
+    ]
+    for child in children:
+        child.start()
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        for child in children:
+            if child.is_alive() and child.pid is not None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.join()
+    return sum(1 for child in children if child.exitcode not in (0, -signal.SIGTERM))

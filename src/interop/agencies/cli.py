@@ -123,8 +123,8 @@ def serve(
     store = _store(database)
     stopping = threading.Event()
     thread = None
+    runtime = open_runtime(policy=policy, store=store)
     if workers:
-        runtime = open_runtime(policy=policy, store=store)
         worker = runtime.worker()
         thread = threading.Thread(
             target=worker.run, kwargs={"stop": stopping.is_set}, name="worker", daemon=True
@@ -132,7 +132,8 @@ def serve(
         thread.start()
     typer.echo(f"API on http://{host}:{port} (OpenAPI: /docs); store: {store.dialect}")
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+        app = create_app(store, log_public_key=runtime.key.public_key)
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stopping.set()
         if thread is not None:

@@ -16,6 +16,7 @@ from interop.web.errors import install_error_handlers
 from interop.web.routers import (
     agreements,
     detainers,
+    disclosures,
     health,
     jurisdictions,
     opt_outs,
@@ -51,6 +52,11 @@ TAGS = [
     {"name": "opt-out requests", "description": "Requests not to take part"},
     {"name": "detainers", "description": "I-247 detainers"},
     {"name": "statistics", "description": "Aggregate counts (public)"},
+    {
+        "name": "transparency log",
+        "description": "Signed tree heads, consistency proofs, and a booking's "
+        "disclosures with inclusion proofs",
+    },
     {"name": "health", "description": "Liveness of the API and its store"},
 ]
 
@@ -92,7 +98,9 @@ class AccessLog:
             )
 
 
-def create_app(store: Store, *, settings: ApiSettings | None = None) -> FastAPI:
+def create_app(
+    store: Store, *, settings: ApiSettings | None = None, log_public_key: bytes | None = None
+) -> FastAPI:
     """The HTTP API over ``store``.
 
     Parameters
@@ -102,6 +110,9 @@ def create_app(store: Store, *, settings: ApiSettings | None = None) -> FastAPI:
         dependency injection.
     settings : ApiSettings, optional
         Body size and rate limits (defaults: :class:`ApiSettings`).
+    log_public_key : bytes, optional
+        The transparency log's raw Ed25519 public key, served at
+        ``/log/public-key`` (without it that route answers 404).
 
     Returns
     -------
@@ -117,6 +128,7 @@ def create_app(store: Store, *, settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.log_public_key = log_public_key
     app.state.limits = ClientLimits.of(settings)
     install_error_handlers(app)
     app.add_middleware(
@@ -133,6 +145,7 @@ def create_app(store: Store, *, settings: ApiSettings | None = None) -> FastAPI:
         opt_outs.router,
         detainers.router,
         statistics.router,
+        disclosures.router,
     ):
         app.include_router(router, dependencies=metered)
     app.include_router(health.router)

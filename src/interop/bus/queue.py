@@ -32,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interop.store.models import Evidence, MessageRecord
@@ -104,15 +106,39 @@ class RetryPolicy:
         return timedelta(seconds=min(self.cap_s, self.base_s * 2 ** max(0, attempt - 1)))
 
 
+def insert_ignoring_duplicates(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """``INSERT`` ``rows`` into ``model``'s table in one statement, skipping rows
+    whose primary key is already there (``ON CONFLICT DO NOTHING``, PostgreSQL
+    and SQLite): one round trip instead of a read and a write per row."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql_insert(model)
+    else:
+        statement = sqlite_insert(model)
+    session.execute(statement.on_conflict_do_nothing(), list(rows))
+
+
 def keep_evidence(session: Session, data: bytes, now: datetime | None = None) -> str:
-    """Store ``data`` once, by its SHA-256; returns the hex digest."""
+    """Store ``data`` once, by its SHA-256; returns the hex digest.
+
+    Digests already stored or read in this session (a relay forwarding the
+    bytes it received) are not sent to the database again.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    if session.get(Evidence, digest) is None:
-        session.add(
-            Evidence(sha256=digest, size=len(data), data=data, first_seen_at=now or utcnow())
-        )
-        session.flush()
+    known = _known_evidence(session)
+    if digest not in known:
+        row = {"sha256": digest, "size": len(data), "data": data, "first_seen_at": now or utcnow()}
+        insert_ignoring_duplicates(session, Evidence, [row])
+        known.add(digest)
     return digest
+
+
+def _known_evidence(session: Session) -> set[str]:
+    known: set[str] = session.info.setdefault("interop.evidence", set())
+    return known
 
 
 class Bus:
@@ -134,29 +160,28 @@ class Bus:
         are skipped. Returns the ids."""
         now = now or utcnow()
         ids = []
+        rows = []
         for k, m in enumerate(messages):
             mid = message_id(parent, k, m.kind, m.recipient)
             ids.append(mid)
-            if session.get(MessageRecord, mid) is not None:
-                continue
             sha = keep_evidence(session, m.transaction, now) if m.transaction else None
-            session.add(
-                MessageRecord(
-                    id=mid,
-                    kind=m.kind,
-                    sender=sender,
-                    recipient=m.recipient,
-                    tcn=m.tcn,
-                    caused_by=parent,
-                    evidence_sha256=sha,
-                    body=m.body,
-                    status="pending",
-                    attempts=0,
-                    available_at=now,
-                    created_at=now,
-                )
+            rows.append(
+                {
+                    "id": mid,
+                    "kind": m.kind,
+                    "sender": sender,
+                    "recipient": m.recipient,
+                    "tcn": m.tcn,
+                    "caused_by": parent,
+                    "evidence_sha256": sha,
+                    "body": m.body,
+                    "status": "pending",
+                    "attempts": 0,
+                    "available_at": now,
+                    "created_at": now,
+                }
             )
-        session.flush()
+        insert_ignoring_duplicates(session, MessageRecord, rows)
         return ids
 
     def claim(
@@ -202,16 +227,21 @@ class Bus:
     def open(self, session: Session, mid: str, owner: str) -> Delivery | None:
         """The message ``mid`` if ``owner`` still holds its lease (locked for the
         rest of the transaction on PostgreSQL), else ``None``."""
-        query = select(MessageRecord).where(MessageRecord.id == mid)
+        query = (
+            select(MessageRecord, Evidence.data)
+            .outerjoin(Evidence, Evidence.sha256 == MessageRecord.evidence_sha256)
+            .where(MessageRecord.id == mid)
+        )
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
-        record = session.scalars(query).one_or_none()
-        if record is None or record.status != "leased" or record.lease_owner != owner:
+            query = query.with_for_update(of=MessageRecord)
+        found = session.execute(query).one_or_none()
+        if found is None:
             return None
-        data = None
-        if record.evidence_sha256 is not None:
-            evidence = session.get(Evidence, record.evidence_sha256)
-            data = evidence.data if evidence is not None else None
+        record, data = found
+        if record.status != "leased" or record.lease_owner != owner:
+            return None
+        if record.evidence_sha256 is not None and data is not None:
+            _known_evidence(session).add(record.evidence_sha256)
         return Delivery(
             id=record.id,
             kind=record.kind,

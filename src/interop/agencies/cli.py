@@ -151,6 +151,15 @@ def worker(
     until_idle: Annotated[
         bool, typer.Option("--until-idle", help="Stop when no message is due.")
     ] = False,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(
+            "--lease-seconds",
+            min=1.0,
+            help="How long a claimed message waits before another worker may take it "
+            "(after a crash).",
+        ),
+    ] = 60.0,
     policy: PolicyOption = "as-operated",
     database: DatabaseOption = None,
 ) -> None:
@@ -161,7 +170,9 @@ def worker(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(processName)s %(message)s")
     try:
-        failed = run_worker_processes(processes, url=database, policy=policy, until_idle=until_idle)
+        failed = run_worker_processes(
+            processes, url=database, policy=policy, until_idle=until_idle, lease_s=lease_seconds
+        )
     except (WorkerConfigError, KeyError) as exc:
         raise _fail(str(exc)) from exc
     if failed:

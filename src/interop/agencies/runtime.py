@@ -31,13 +31,15 @@ from types import FrameType
 from interop.agencies.agencies import agency_handlers
 from interop.agencies.services import Services
 from interop.audit import LogKey
-from interop.bus import Worker
+from interop.bus import Bus, RetryPolicy, Worker
 from interop.bus.worker import WorkerStats
 from interop.policy.config import POLICY_PRESETS
 from interop.store.database import Store, database_url
 from interop.store.transparency import Sequencer, load_or_create_log_key
 
 log = logging.getLogger(__name__)
+
+DEFAULT_LEASE_S = RetryPolicy().lease_s
 
 __all__ = ["Runtime", "WorkerConfigError", "open_runtime", "run_worker_processes"]
 
@@ -61,11 +63,17 @@ class Runtime:
     services: Services
     key: LogKey
 
-    def worker(self, *, owner: str | None = None) -> Worker:
-        """A worker for every agency's inbox that also sequences the log."""
+    def worker(self, *, owner: str | None = None, lease_s: float = DEFAULT_LEASE_S) -> Worker:
+        """A worker for every agency's inbox that also sequences the log.
+
+        ``lease_s``: how long a claimed message stays with this worker before
+        another may take it (the delay after which a killed worker's messages
+        are handled again).
+        """
         return Worker(
             self.store,
             agency_handlers(self.services),
+            bus=Bus(RetryPolicy(lease_s=lease_s)),
             owner=owner,
             sequencer=Sequencer(self.key),
         )
@@ -110,11 +118,11 @@ def _stop_flag() -> Callable[[], bool]:
     return stopping.is_set
 
 
-def _process_main(url: str, policy: str, until_idle: bool) -> None:
+def _process_main(url: str, policy: str, until_idle: bool, lease_s: float) -> None:
     stop = _stop_flag()
     runtime = open_runtime(url, policy=policy)
     try:
-        runtime.worker().run(until_idle=until_idle, stop=stop)
+        runtime.worker(lease_s=lease_s).run(until_idle=until_idle, stop=stop)
     finally:
         runtime.store.close()
 
@@ -125,6 +133,7 @@ def run_worker_processes(
     url: str | None = None,
     policy: str = "as-operated",
     until_idle: bool = False,
+    lease_s: float = DEFAULT_LEASE_S,
 ) -> int:
     """Run ``processes`` workers and wait for them; returns how many failed.
 
@@ -145,14 +154,17 @@ def run_worker_processes(
     if processes == 1:
         stop = _stop_flag()
         runtime = open_runtime(url, policy=policy)
-        stats: WorkerStats = runtime.worker().run(until_idle=until_idle, stop=stop)
+        worker = runtime.worker(lease_s=lease_s)
+        stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
         log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)
         runtime.store.close()
         return 0
     Store.open(url).close()  # migrate once, before the processes race to
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_process_main, args=(url, policy, until_idle), name=f"worker-{k}")
+        context.Process(
+            target=_process_main, args=(url, policy, until_idle, lease_s), name=f"worker-{k}"
+        )
         for k in range(processes)
     ]
     for child in children:

@@ -166,9 +166,9 @@ def worker(
     """Handle every agency's inbox until stopped (SIGTERM/Ctrl-C) or idle."""
     import logging
 
-    from interop.agencies.runtime import WorkerConfigError, run_worker_processes
+    from interop.agencies.runtime import LOG_FORMAT, WorkerConfigError, run_worker_processes
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(processName)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
         failed = run_worker_processes(
             processes, url=database, policy=policy, until_idle=until_idle, lease_s=lease_seconds

@@ -63,6 +63,15 @@ class Runtime:
     services: Services
     key: LogKey
 
+    def warm_up(self) -> tuple[int, int]:
+        """Fill both galleries from the store now rather than at the first search;
+        returns the subjects loaded (criminal, immigration)."""
+        with self.store.session() as session:
+            return (
+                self.services.criminal.refresh(session),
+                self.services.immigration.refresh(session),
+            )
+
     def worker(self, *, owner: str | None = None, lease_s: float = DEFAULT_LEASE_S) -> Worker:
         """A worker for every agency's inbox that also sequences the log.
 
@@ -118,10 +127,24 @@ def _stop_flag() -> Callable[[], bool]:
     return stopping.is_set
 
 
+def _ready(runtime: Runtime) -> None:
+    """Load the galleries, then say so (a supervisor waits for this line)."""
+    criminal, immigration = runtime.warm_up()
+    log.info(
+        "worker ready: galleries of %d criminal and %d immigration subjects", criminal, immigration
+    )
+
+
+LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"
+"""Log lines of the worker processes (ids, counts and error types only)."""
+
+
 def _process_main(url: str, policy: str, until_idle: bool, lease_s: float) -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     stop = _stop_flag()
     runtime = open_runtime(url, policy=policy)
     try:
+        _ready(runtime)
         runtime.worker(lease_s=lease_s).run(until_idle=until_idle, stop=stop)
     finally:
         runtime.store.close()
@@ -154,6 +177,7 @@ def run_worker_processes(
     if processes == 1:
         stop = _stop_flag()
         runtime = open_runtime(url, policy=policy)
+        _ready(runtime)
         worker = runtime.worker(lease_s=lease_s)
         stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
         log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)

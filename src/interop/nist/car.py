@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -256,6 +257,20 @@ _EYES = ("BRO", "BLU", "HAZ", "GRN", "BLK", "GRY")
 _HAIR = ("BLK", "BRO", "BLN", "RED", "GRY", "BAL")
 
 
+def ebts_name(name: str) -> str:
+    """A name as EBTS's NAM fields take it: upper-case letters, space, hyphen
+    and apostrophe (character set "AS"), diacritics folded as agencies
+    transliterate them (``"Ramón"`` → ``"RAMON"``, ``"Núñez"`` → ``"NUNEZ"``).
+
+    >>> ebts_name("Domínguez-Ñúñez"), ebts_name("O'Brien")
+    ('DOMINGUEZ-NUNEZ', "O'BRIEN")
+    """
+    folded = unicodedata.normalize("NFKD", name)
+    ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
+    kept = "".join(c if c.isascii() and (c.isalpha() or c in " -'") else " " for c in ascii_only)
+    return " ".join(kept.upper().split())
+
+
 def car_from_booking(
     booking: Booking,
     fingers: dict[int, npt.NDArray[np.uint8]],
@@ -266,7 +281,8 @@ def car_from_booking(
     Descriptors the population model does not hold (race, height, weight,
     eye and hair colour) are drawn from the person id, so that the same
     person is described alike at every booking. The place of birth is
-    written as its NCIC code (:func:`interop.nist.ncic.place_of_birth_code`).
+    written as its NCIC code (:func:`interop.nist.ncic.place_of_birth_code`),
+    the name transliterated (:func:`ebts_name`).
     """
     rng = np.random.default_rng([booking.person_id, 0x0E875])
     feet = int(rng.integers(5, 7))
@@ -275,8 +291,8 @@ def car_from_booking(
         tcn=f"{booking.ori}{booking.booking_id:010d}",
         ori=booking.ori,
         sent_on=booking.booked_at.date(),
-        surname=booking.surname.upper(),
-        given_name=booking.given_name.upper(),
+        surname=ebts_name(booking.surname),
+        given_name=ebts_name(booking.given_name),
         date_of_birth=booking.date_of_birth,
         sex=str(booking.sex),
         race=str(rng.choice(["W", "B", "A", "I", "U"])),

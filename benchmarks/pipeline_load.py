@@ -1,0 +1,351 @@
+"""Load and crash test of the whole pipeline on PostgreSQL.
+
+Seeds a synthetic scenario into a fresh PostgreSQL schema (criminal master
+file and IDENT with ten-prints), replays its bookings as CARF submissions
+(Type-9 minutiae) through intake while ``--workers`` worker processes
+(``interop worker``) handle every agency's inbox, and measures:
+
+- throughput: bookings per second from the first submission until every
+  booking's last message was handled;
+- latency of each booking: from its submission to the handling of its last
+  message (the last response of the pipeline, whichever agency got it);
+  p50 / p95 / max;
+- correctness: every booking's final state against the population's ground
+  truth (:func:`interop.agencies.seed.outcome_mismatches`), no message sent
+  twice (one message per booking, kind, sender and recipient, except the
+  relays' legitimate repeats), no dead message, and the transparency log
+  audited (every message logged, every entry matching its message).
+
+With ``--kills K`` it is the crash test: a thread ``kill -9``-s a random
+worker K times at random intervals while the bookings flow, and starts a
+new one each time; the killed worker's claimed messages are handled again
+once their lease (``--lease``) expires.
+
+Submissions are built before the clock starts (synthesising ten
+impressions a booking is not the pipeline's work) and go through
+:func:`interop.agencies.intake.submit_car`, the function behind
+``POST /transactions``, in this process. Everything (PostgreSQL, the
+workers, this driver) shares the machine's cores.
+
+Examples
+--------
+::
+
+    .venv/bin/python benchmarks/pipeline_load.py --people 20000 --bookings 1000 --rate 20
+    .venv/bin/python benchmarks/pipeline_load.py --people 20000 --bookings 1000 --kills 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy import create_engine, func, select, text
+
+from interop.agencies.intake import submit_car
+from interop.agencies.seed import (
+    BookingSubmission,
+    IdentEnrolment,
+    enrol_in_ident,
+    outcome_mismatches,
+    replay,
+    seed_scenario,
+)
+from interop.population import Scenario
+from interop.store import Store
+from interop.store.models import Case, MessageRecord
+from interop.store.transparency import audit, load_or_create_log_key
+
+console = Console(stderr=True)
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def fresh_schema(url: str, keep: bool) -> Iterator[str]:
+    """A URL whose connections use a new schema (dropped afterwards unless ``keep``)."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url)
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        if keep:
+            console.print(f"kept schema {schema}")
+        else:
+            with admin.begin() as c:
+                c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+class WorkerProcess:
+    """One ``interop worker`` process; its log goes to a file."""
+
+    def __init__(self, url: str, lease_s: float, log_dir: Path, name: str) -> None:
+        self.ready = threading.Event()
+        self.log_path = log_dir / f"{name}.log"
+        command = [
+            sys.executable,
+            "-c",
+            "from interop.cli import app; app()",
+            "worker",
+            "--database",
+            url,
+            "--lease-seconds",
+            str(lease_s),
+        ]
+        self.process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        stream: IO[str] | None = self.process.stderr
+        assert stream is not None
+        with self.log_path.open("a") as out:
+            for line in stream:
+                out.write(line)
+                if "worker ready" in line:
+                    self.ready.set()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def killer(
+    workers: list[WorkerProcess],
+    kills: int,
+    interval: tuple[float, float],
+    spawn: Any,
+    done: threading.Event,
+    record: list[float],
+    rng: random.Random,
+) -> None:
+    """``kill -9`` a random worker ``kills`` times, replacing it each time."""
+    for _ in range(kills):
+        if done.wait(rng.uniform(*interval)):
+            return
+        k = rng.randrange(len(workers))
+        workers[k].kill()
+        record.append(time.time())
+        workers[k] = spawn(f"worker-{k}-{len(record)}")
+
+
+def backlog(store: Store) -> tuple[int, int, int]:
+    """(cases not final, messages pending or leased, messages not yet logged)."""
+    with store.session() as s:
+        open_cases = s.scalar(select(func.count()).select_from(Case).where(Case.final.is_(False)))
+        busy = s.scalar(
+            select(func.count())
+            .select_from(MessageRecord)
+            .where(MessageRecord.status.in_(["pending", "leased"]))
+        )
+        unlogged = s.scalar(
+            select(func.count()).select_from(MessageRecord).where(MessageRecord.log_index.is_(None))
+        )
+    return int(open_cases or 0), int(busy or 0), int(unlogged or 0)
+
+
+def percentile(values: list[float], q: float) -> float:
+
+    return float(np.percentile(values, 100 * q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default=os.environ.get("INTEROP_BENCH_POSTGRES", DEFAULT_URL))
+    parser.add_argument("--people", type=int, default=20_000, help="Scenario size.")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2010, 6, 1))
+    parser.add_argument("--bookings", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=0.0, help="Bookings/s; 0: all at once.")
+    parser.add_argument("--kills", type=int, default=0)
+    parser.add_argument("--kill-interval", type=float, nargs=2, default=(2.0, 8.0))
+    parser.add_argument("--lease", type=float, default=5.0, help="Lease seconds.")
+    parser.add_argument("--seed-workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--json", type=Path, help="Write the figures here.")
+    parser.add_argument("--keep", action="store_true", help="Keep the schema.")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="interop-load-"))
+    os.environ["INTEROP_LOG_KEY"] = str(work / "log-key.pem")
+    key = load_or_create_log_key()
+    result: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}}
+
+    with fresh_schema(args.database, args.keep) as url:
+        store = Store.open(url)
+        scenario = Scenario(people=args.people, seed=args.seed)
+        seeded = seed_scenario(store, scenario, as_of=args.as_of, workers=args.seed_workers)
+        result["seed"] = {"seconds": round(seeded.seconds, 1), "rows": seeded.rows}
+        console.print(f"seeded in {seeded.seconds:.0f} s: {seeded.rows}")
+
+        t = time.perf_counter()
+        events: list[BookingSubmission | IdentEnrolment] = []
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("building submissions", total=args.bookings)
+            for event in replay(scenario, as_of=args.as_of, limit=args.bookings):
+                events.append(event)
+                if isinstance(event, BookingSubmission):
+                    bar.advance(task)
+        submissions = [e for e in events if isinstance(e, BookingSubmission)]
+        result["build_s"] = round(time.perf_counter() - t, 1)
+
+        def spawn(name: str) -> WorkerProcess:
+            return WorkerProcess(url, args.lease, work, name)
+
+        t = time.perf_counter()
+        workers = [spawn(f"worker-{k}") for k in range(args.workers)]
+        for w in workers:
+            if not w.ready.wait(timeout=1800):
+                raise SystemExit(f"a worker did not start: see {w.log_path}")
+        result["worker_start_s"] = round(time.perf_counter() - t, 1)
+
+        done = threading.Event()
+        kills: list[float] = []
+        rng = random.Random(args.seed)
+        chaos = threading.Thread(
+            target=killer,
+            args=(workers, args.kills, tuple(args.kill_interval), spawn, done, kills, rng),
+            daemon=True,
+        )
+        start = time.time()
+        if args.kills:
+            chaos.start()
+        sent = 0
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("submitting", total=len(submissions))
+            for event in events:
+                if isinstance(event, IdentEnrolment):
+                    enrol_in_ident(store, event)
+                    continue
+                if args.rate > 0:
+                    delay = start + sent / args.rate - time.time()
+                    if delay > 0:
+                        time.sleep(delay)
+                submit_car(store, event.data, submitter_ori=event.ori)
+                sent += 1
+                bar.advance(task)
+            submitted = time.time()
+            task = bar.add_task("draining", total=len(submissions))
+            while True:
+                open_cases, busy, unlogged = backlog(store)
+                bar.update(task, completed=len(submissions) - open_cases)
+                if (
+                    open_cases == 0
+                    and busy == 0
+                    and unlogged == 0
+                    and (not args.kills or len(kills) >= args.kills or not chaos.is_alive())
+                ):
+                    break
+                if time.time() - start > args.timeout:
+                    raise SystemExit(f"timed out: {open_cases} cases open, {busy} messages busy")
+                time.sleep(0.5)
+        done.set()
+        for w in workers:
+            w.stop()
+        if chaos.is_alive():
+            chaos.join()
+
+        with store.session() as s:
+            cases = {c.tcn: c for c in s.scalars(select(Case))}
+            messages = s.execute(
+                select(
+                    MessageRecord.tcn,
+                    MessageRecord.kind,
+                    MessageRecord.sender,
+                    MessageRecord.recipient,
+                    MessageRecord.status,
+                    MessageRecord.done_at,
+                )
+            ).all()
+        finished: dict[str, float] = {}
+        for m in messages:
+            if m.done_at is not None:
+                finished[m.tcn] = max(finished.get(m.tcn, 0.0), m.done_at.timestamp())
+        latency = [
+            finished[c.tcn] - c.submitted_at.timestamp()
+            for c in cases.values()
+            if c.tcn in finished
+        ]
+        end = max(finished.values())
+        wrong = {
+            s.tcn: outcome_mismatches(cases.get(s.tcn), s.expected)
+            for s in submissions
+            if outcome_mismatches(cases.get(s.tcn), s.expected)
+        }
+        repeats = Counter((m.tcn, m.kind, m.sender, m.recipient) for m in messages)
+        twice = sum(1 for n in repeats.values() if n > 1)
+        status = Counter(m.status for m in messages)
+        report = audit(store, key.public_key)
+        store.close()
+
+    result.update(
+        {
+            "bookings": len(submissions),
+            "messages": len(messages),
+            "submit_rate_per_s": round(len(submissions) / (submitted - start), 2),
+            "throughput_per_s": round(len(submissions) / (end - start), 2),
+            "elapsed_s": round(end - start, 1),
+            "latency_s": {
+                "p50": round(statistics.median(latency), 3),
+                "p95": round(percentile(latency, 0.95), 3),
+                "max": round(max(latency), 3),
+            },
+            "kills": len(kills),
+            "wrong_final_states": len(wrong),
+            "wrong_fields": dict(Counter(f for fields in wrong.values() for f in fields)),
+            "messages_sent_twice": twice,
+            "message_status": dict(status),
+            "log": {
+                "ok": report.ok,
+                "leaves": report.size,
+                "signed_heads": report.heads,
+                "unlogged": report.unlogged,
+                "problem": None if report.log.problem is None else str(report.log.problem),
+                "mismatches": report.mismatch_count,
+            },
+        }
+    )
+    text_ = json.dumps(result, indent=2)
+    print(text_)
+    if args.json:
+        args.json.write_text(text_ + "\n")
+    ok = not wrong and twice == 0 and report.ok and status.get("dead", 0) == 0
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

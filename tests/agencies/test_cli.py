@@ -170,3 +170,64 @@ def test_worker_processes_share_the_inboxes_on_postgresql(
     report = audit(store, load_or_create_log_key().public_key)
     assert report.ok and report.unlogged == 0 and report.size > 8 * 5
     store.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_takes_a_booking_over_http_and_answers_its_status(home: Path) -> None:
+    """As an agency would: `interop serve`, a key, `interop submit --api`, the status."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    issued = runner.invoke(app, ["keys", "issue", COUNTY, "agency"])
+    key = issued.output.strip()
+    port = _free_port()
+    env = {**os.environ, "INTEROP_API_KEY": key}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from interop.cli import app; app()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not start")
+        path = _write(home, 1, COUNTY, "IL099000000000000007")
+        sent = subprocess.run(
+            [sys.executable, "-c", "from interop.cli import app; app()", "submit", str(path),
+             "--api", base],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        assert "IL099000000000000007" in sent.stdout
+        for _ in range(600):
+            status = httpx.get(
+                f"{base}/transactions/IL099000000000000007",
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=5,
+            ).json()
+            if status["final"]:
+                break
+            time.sleep(0.1)
+        assert status["final"] and status["stage"] == "detainer_lodged"
+        head = httpx.get(f"{base}/log/head", timeout=5)
+        assert head.status_code == 200 and head.json()["tree_size"] > 10
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

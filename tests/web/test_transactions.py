@@ -257,7 +257,8 @@ def test_status_lists_policy_decisions_and_the_detainer_to_those_entitled(world:
     ice = world.client.get("/detainers", headers=world.auth("ice")).json()
     assert [d["tcn"] for d in ice] == [TCN]
     assert world.client.get("/detainers", headers=world.auth("agency_b")).json() == []
-    assert world.client.get("/detainers", headers=world.auth("bureau_ca")).json() == []
+    # a detainer is lodged with the agency, not sent to the bureau
+    assert world.client.get("/detainers", headers=world.auth("bureau_il")).status_code == 403
     assert world.client.get("/detainers", headers=world.auth("program")).status_code == 403
 
 

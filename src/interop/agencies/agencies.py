@@ -38,7 +38,13 @@ from interop.agencies.services import (
     ori_of,
     state_bureau,
 )
-from interop.bus.queue import Delivery, Outgoing, keep_evidence, utcnow
+from interop.bus.queue import (
+    Delivery,
+    Outgoing,
+    insert_ignoring_duplicates,
+    keep_evidence,
+    utcnow,
+)
 from interop.fingerprints import extract
 from interop.fingerprints.codecs import decode_template, encode_template
 from interop.fingerprints.template import Template
@@ -93,25 +99,18 @@ def _case(session: Session, tcn: str) -> Case:
 
 
 def record_decision(session: Session, tcn: str, question: str, decision: Decision) -> None:
-    """Store a policy decision for a case (once per question)."""
-    existing = session.scalars(
-        select(PolicyDecisionRecord).where(
-            PolicyDecisionRecord.tcn == tcn, PolicyDecisionRecord.question == question
-        )
-    ).one_or_none()
-    if existing is not None:
-        return
-    session.add(
-        PolicyDecisionRecord(
-            tcn=tcn,
-            question=question,
-            rule=decision.rule,
-            allowed=decision.allowed,
-            reason=decision.reason,
-            facts=dict(decision.facts),
-            decided_at=utcnow(),
-        )
-    )
+    """Store a policy decision for a case (once per question: a second one,
+    from a handler run again, is ignored)."""
+    row = {
+        "tcn": tcn,
+        "question": question,
+        "rule": decision.rule,
+        "allowed": decision.allowed,
+        "reason": decision.reason,
+        "facts": dict(decision.facts),
+        "decided_at": utcnow(),
+    }
+    insert_ignoring_duplicates(session, PolicyDecisionRecord, [row])
 
 
 def _send(
@@ -530,10 +529,11 @@ def field_office_handler(services: Services) -> Handler:
 
 
 def booking_handler(services: Services) -> Handler:
-    """The booking agency: records each response's arrival."""
+    """The booking agency: records each response's arrival (``CUST``: ICE took
+    custody of the person held on its detainer, :mod:`interop.agencies.detainers`)."""
 
     def handle(d: Delivery, session: Session) -> list[Outgoing]:
-        if d.kind not in ("SRE", "ERRT", "IDR", "IAR", "DETN"):
+        if d.kind not in ("SRE", "ERRT", "IDR", "IAR", "DETN", "CUST"):
             raise HandlerError(f"a booking agency does not take {d.kind}")
         case = _case(session, d.tcn)
         case.last_response_at = utcnow()

@@ -8,7 +8,18 @@ processed twice: the same bytes again are answered as a duplicate, other
 bytes under the same TCN are refused. EBTS validation is the FBI's job
 (a CAR that breaks the rules gets an ERRT back, as in the real system);
 intake refuses only what cannot be routed: unreadable bytes, another type
-of transaction, an ORI that is not the submitting agency's or unknown.
+of transaction, an ORI that is not the submitting agency's or unknown, a
+TCN that does not begin with that ORI.
+
+Why TCNs must begin with the agency's ORI: TCNs are the cases' keys, one
+namespace for every agency. Were an agency free to pick any TCN, submitting
+one another agency had used would be refused, and the refusal would tell it
+that the other agency's booking exists (answering as if accepted would
+drop the booking unseen, and its status would still tell). With the ORI
+prefix, which is how EBTS TCNs are commonly formed and how the project's
+own submissions are (:func:`interop.nist.car.car_from_booking`), agencies'
+TCNs never collide: the check reads only the submission's own header, and
+a ``tcn-reused`` refusal only ever concerns the submitter's own TCN.
 """
 
 from __future__ import annotations
@@ -46,8 +57,8 @@ class SubmissionError(ValueError):
     Attributes
     ----------
     code : str
-        ``too-large``, ``malformed``, ``not-a-submission``, ``wrong-agency``,
-        ``unknown-agency``, ``tcn-reused``.
+        ``too-large``, ``malformed``, ``not-a-submission``, ``tcn-prefix``,
+        ``wrong-agency``, ``unknown-agency``, ``tcn-reused``.
     """
 
     def __init__(self, code: str, message: str) -> None:
@@ -97,6 +108,8 @@ def _header(data: bytes) -> tuple[str, str, str, str, date]:
         raise SubmissionError("malformed", "1.009 TCN must be 10-40 printable characters")
     if len(ori) != 9 or not ori.isascii() or not ori.isalnum():
         raise SubmissionError("malformed", "1.008 ORI must be 9 letters and digits")
+    if not tcn.startswith(ori):
+        raise SubmissionError("tcn-prefix", f"1.009 TCN must begin with the 1.008 ORI {ori}")
     try:
         sent_on = date(int(sent[:4]), int(sent[4:6]), int(sent[6:8]))
     except ValueError as exc:

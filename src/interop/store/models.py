@@ -298,7 +298,13 @@ class PolicyDecisionRecord(Base):
 
 
 class DetainerRecord(Base):
-    """An I-247 detainer lodged with a booking agency."""
+    """An I-247 detainer lodged with a booking agency.
+
+    ``status`` is ``lodged`` until ICE assumes custody (``honoured``) or the
+    hold expires and the jail releases the person (``expired``); ``ended_at``
+    is when that happened: the custody time, or the expiry instant
+    (:mod:`interop.agencies.detainers`).
+    """
 
     __tablename__ = "detainers"
     tcn: Mapped[str] = mapped_column(ForeignKey("cases.tcn"), primary_key=True)
@@ -309,6 +315,7 @@ class DetainerRecord(Base):
     scheduled_release: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="lodged")  # lodged, honoured, expired
+    ended_at: Mapped[datetime | None]
 
 
 # -------------------------------------------------------------------- bus

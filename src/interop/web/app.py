@@ -40,9 +40,14 @@ public reads aggregate statistics.
 **Authentication**: `Authorization: Bearer <key_id>.<secret>` (an API key
 bound to an ORI and a role). No key: the public. **Authorization**: a
 resource that exists but is not the caller's is answered 404; an endpoint
-the caller's role may not use, 403. **Errors**: `{"error": code,
-"detail": message}`. **Limits**: per-key (or per-address) rate limits
-(429 with `Retry-After`) and request body sizes (413).
+the caller's role may not use, 403. A booking's status shows each caller
+only what the messages addressed to it tell (an agency whose state no
+longer gets immigration responses back learns nothing of them). The public
+sees aggregate statistics with small counts withheld. **Errors**:
+`{"error": code, "detail": message}`. **Limits**: per-key (or per-address)
+rate limits (429 with `Retry-After`), request body sizes (413) and path
+parameter lengths (422). The rate limits are kept in each serving
+process's memory: N processes allow N times the rate.
 """
 
 TAGS = [

@@ -3,9 +3,14 @@
 Each client (an API key, or the address of a caller without one) has a
 bucket of ``burst`` tokens refilled at ``rate_per_s``; a request takes one
 token, and a request that finds the bucket empty is refused with the time
-until the next token. Behind several processes each has its own buckets, so
-the effective limit is per process: put a shared limiter in the reverse
-proxy when that matters.
+until the next token.
+
+**The limits are per process, not per deployment.** The buckets live in
+the serving process's memory and are not shared through the store: behind
+N processes (``uvicorn --workers N``, several hosts) a client gets N times
+the configured rate, and a restart refills every bucket. Put a shared
+limiter in the reverse proxy, or divide the rates by N, when that matters
+(:class:`interop.web.ApiSettings` says the same).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,20 +23,25 @@ from pydantic import (
 
 __all__ = [
     "AgreementCreate",
+    "AgreementIdPath",
     "AgreementOut",
     "AgreementTermination",
+    "CustodyIn",
     "DetainerOut",
     "Health",
     "JurisdictionCreate",
     "JurisdictionOut",
     "JurisdictionUpdate",
+    "MessageIdPath",
     "OptOutCreate",
     "OptOutOut",
+    "OriPath",
     "PolicyDecisionOut",
     "ResponseOut",
     "StateFilter",
     "Statistics",
     "SubmissionAccepted",
+    "TcnPath",
     "TransactionStatus",
     "check_dates",
 ]
@@ -46,6 +52,15 @@ StateFilter = Annotated[
     str | None, Query(pattern=r"^[A-Z]{2}$", description="Only this state (two letters)")
 ]
 """A ``?state=`` query parameter."""
+
+TcnPath = Annotated[
+    str, Path(min_length=1, max_length=40, description="Transaction control number (1.009)")
+]
+"""A TCN in a path: at most 40 characters, as in EBTS (longer: 422)."""
+MessageIdPath = Annotated[str, Path(min_length=1, max_length=64, description="Message id")]
+OriPath = Annotated[str, Path(min_length=1, max_length=9, description="A jurisdiction's ORI")]
+AgreementIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="The MOA's id")]
+"""A row id in a path: within the store's 32-bit integers (beyond: 422, not a 500)."""
 
 
 class _Input(BaseModel):
@@ -79,12 +94,33 @@ class DetainerOut(BaseModel):
     """An I-247 detainer lodged with a booking agency."""
 
     tcn: str
-    ori: str
+    ori: str = Field(description="The booking agency holding the person")
     field_office: str
     lodged_at: datetime
-    scheduled_release: datetime | None
-    expires_at: datetime | None
-    status: str = Field(examples=["lodged", "honoured", "expired"])
+    scheduled_release: datetime | None = Field(
+        description="When the person would otherwise have been released"
+    )
+    expires_at: datetime | None = Field(
+        description="48 hours beyond the scheduled release, Saturdays, Sundays and federal "
+        "holidays excluded, in the jurisdiction's time zone"
+    )
+    status: str = Field(
+        description="lodged; honoured (ICE assumed custody); expired (the jail released the "
+        "person)",
+        examples=["lodged", "honoured", "expired"],
+    )
+    ended_at: datetime | None = Field(
+        description="When it stopped being in force: the custody time, or the expiry"
+    )
+
+
+class CustodyIn(_Input):
+    """ICE took the person held on a detainer into custody."""
+
+    at: AwareDatetime = Field(
+        description="When custody was assumed, with its UTC offset (not in the future)",
+        examples=["2011-05-09T10:00:00-05:00"],
+    )
 
 
 class TransactionStatus(BaseModel):
@@ -94,13 +130,20 @@ class TransactionStatus(BaseModel):
     ori: str = Field(description="Booking agency")
     state: str
     stage: str = Field(
-        description="Furthest step reached: submitted, identified, ident_searched, matched, "
-        "classified, detainer_lodged, closed, rejected"
+        description="Furthest step reached that the caller may know of: submitted, "
+        "identified, ident_searched, matched, classified, detainer_lodged, closed, rejected"
     )
-    final: bool = Field(description="No more messages are due")
+    final: bool = Field(
+        description="No more messages are due, and the caller sees the booking's last stage"
+    )
     submitted_at: datetime
-    last_response_at: datetime | None
-    decisions: list[PolicyDecisionOut]
+    last_response_at: datetime | None = Field(
+        description="The latest response addressed to the caller (the program office and ICE: "
+        "to the booking agency)"
+    )
+    decisions: list[PolicyDecisionOut] = Field(
+        description="The policy decisions the caller may see (those about the IAR only with it)"
+    )
     detainer: DetainerOut | None = Field(
         None, description="The detainer, for callers entitled to see it"
     )
@@ -110,7 +153,7 @@ class ResponseOut(BaseModel):
     """A message about a booking in the caller's inbox."""
 
     id: str
-    kind: str = Field(examples=["SRE", "ERRT", "IAR", "DETN"])
+    kind: str = Field(examples=["SRE", "ERRT", "IDR", "IAR", "DETN", "CUST"])
     sender: str
     created_at: datetime
     sha256: str | None = Field(description="Of the ANSI/NIST transaction it carries, if any")
@@ -224,12 +267,22 @@ class OptOutCreate(_Input):
 
 
 class Statistics(BaseModel):
-    """Aggregate counts of bookings (no personal data)."""
+    """Aggregate counts of bookings (no personal data; small counts withheld)."""
 
-    cases_submitted: int
-    cases_final: int
-    by_stage: dict[str, int]
-    by_state: dict[str, int]
+    cases_submitted: int = Field(description="Bookings submitted")
+    cases_final: int | None = Field(
+        description="Bookings with no more messages due; null when a stage count is withheld "
+        "(with the total it would let a withheld count be worked out)"
+    )
+    by_stage: dict[str, int | None] | None = Field(
+        description="Bookings by the furthest stage reached; a count from 1 to "
+        "`min_count` - 1 is null, and so are as many others as it takes for the withheld "
+        "ones to add up to at least `min_count`; null as a whole when that cannot be done"
+    )
+    by_state: dict[str, int] = Field(
+        description="Bookings submitted, by state (arrests, as ICE published them; no outcome)"
+    )
+    min_count: int = Field(description="The smallest outcome count published")
 
 
 class Health(BaseModel):

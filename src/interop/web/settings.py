@@ -1,4 +1,5 @@
-"""What an operator can tune about the API: body sizes and rate limits."""
+"""What an operator can tune about the API: body sizes, rate limits, and the
+smallest count the public statistics publish."""
 
 from __future__ import annotations
 
@@ -24,6 +25,21 @@ class ApiSettings(BaseModel):
     public_rate_per_s, public_burst : float, int
         Token bucket of each client address without a key (failed
         authentication attempts count here too).
+    statistics_min_count : int
+        The smallest outcome count ``/statistics`` publishes; smaller ones are
+        withheld (:mod:`interop.web.suppression`). 1 publishes everything.
+
+    Notes
+    -----
+    The rate limits are **per process**: each process serving the API keeps
+    its own buckets in memory (:mod:`interop.web.ratelimit`), so N processes
+    behind a load balancer allow N times the rates above, and a restart
+    refills every bucket. Where that matters, enforce a shared limit in the
+    reverse proxy or divide the rates by the number of processes. Public
+    callers are told apart by the connection's address: behind a proxy that
+    is the proxy's, shared by every public caller, unless the server is run
+    with the proxy's forwarded address trusted (uvicorn ``--proxy-headers``
+    with ``--forwarded-allow-ips``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,3 +50,4 @@ class ApiSettings(BaseModel):
     key_burst: int = Field(default=100, ge=1)
     public_rate_per_s: float = Field(default=2.0, gt=0)
     public_burst: int = Field(default=30, ge=1)
+    statistics_min_count: int = Field(default=10, ge=1)

@@ -25,7 +25,13 @@ from interop.web.access import (
 from interop.web.auth import Caller
 from interop.web.deps import SessionDep
 from interop.web.errors import ApiError, error_responses
-from interop.web.schemas import AgreementCreate, AgreementOut, AgreementTermination, StateFilter
+from interop.web.schemas import (
+    AgreementCreate,
+    AgreementIdPath,
+    AgreementOut,
+    AgreementTermination,
+    StateFilter,
+)
 
 __all__ = ["router"]
 
@@ -96,7 +102,7 @@ def sign_agreement(body: AgreementCreate, caller: Signer, session: SessionDep) -
     responses=error_responses(401, 403, 404, 409, 413, 422, 429),
 )
 def terminate_agreement(
-    agreement_id: int,
+    agreement_id: AgreementIdPath,
     caller: Terminator,
     session: SessionDep,
     body: Annotated[AgreementTermination | None, Body()] = None,

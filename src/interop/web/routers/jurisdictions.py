@@ -20,6 +20,7 @@ from interop.web.schemas import (
     JurisdictionCreate,
     JurisdictionOut,
     JurisdictionUpdate,
+    OriPath,
     StateFilter,
     check_dates,
 )
@@ -63,10 +64,10 @@ def list_jurisdictions(
     "/{ori}",
     summary="One jurisdiction",
     response_model=JurisdictionOut,
-    responses=error_responses(401, 404, 429),
+    responses=error_responses(401, 404, 422, 429),
     openapi_extra=PUBLIC_OPERATION,
 )
-def get_jurisdiction(ori: str, session: SessionDep) -> JurisdictionOut:
+def get_jurisdiction(ori: OriPath, session: SessionDep) -> JurisdictionOut:
     jurisdiction = session.get(Jurisdiction, ori)
     if jurisdiction is None:
         raise ApiError(404, "not-found", f"no jurisdiction {ori}")
@@ -106,7 +107,7 @@ def create_jurisdiction(
     responses=error_responses(401, 403, 404, 413, 422, 429),
 )
 def update_jurisdiction(
-    ori: str, body: JurisdictionUpdate, caller: Administrator, session: SessionDep
+    ori: OriPath, body: JurisdictionUpdate, caller: Administrator, session: SessionDep
 ) -> JurisdictionOut:
     jurisdiction = session.get(Jurisdiction, ori)
     if jurisdiction is None:

@@ -2,6 +2,9 @@
 
 TCNs may hold any printable character, ``/`` included, so the routes take
 the TCN as a path (percent-encode it: ``status_url`` and ``Location`` are).
+What a caller sees of a booking is decided in :mod:`interop.web.access`:
+which bookings and messages (row rules), and which of the status's fields
+(:func:`~interop.web.access.case_view`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,11 @@ from interop.store.models import (
 from interop.web.access import (
     ALL_ROLES,
     SUBMIT,
+    KnownMessage,
     allow,
+    case_view,
+    inbox,
+    known_messages,
     visible_cases,
     visible_detainers,
     visible_messages,
@@ -36,9 +43,11 @@ from interop.web.deps import SessionDep, SettingsDep, StoreDep
 from interop.web.errors import ApiError, error_responses
 from interop.web.schemas import (
     DetainerOut,
+    MessageIdPath,
     PolicyDecisionOut,
     ResponseOut,
     SubmissionAccepted,
+    TcnPath,
     TransactionStatus,
 )
 from interop.web.uploads import read_transaction
@@ -58,6 +67,7 @@ SUBMISSION_STATUS = {
     "not-a-submission": 422,
     "wrong-agency": 403,
     "unknown-agency": 422,
+    "tcn-prefix": 422,
     "tcn-reused": 409,
 }
 """HTTP status of each intake refusal (:class:`SubmissionError` code)."""
@@ -103,9 +113,11 @@ def _case(session: Session, caller: Caller, tcn: str) -> Case:
     status_code=202,
     summary="Submit a booking's CAR",
     description="Accepts a criminal ten-print submission from the calling booking agency: "
-    "its 1.008 ORI must be the key's. Answers 202 and the status URL (also in "
-    "`Location`); the same transaction again is answered 200 with `duplicate: true` and "
-    "is not processed again.",
+    "its 1.008 ORI must be the key's and its 1.009 TCN must begin with that ORI (so that "
+    "agencies' TCNs never collide; 422 `tcn-prefix` otherwise). Answers 202 and the status "
+    "URL (also in `Location`); the same transaction again is answered 200 with "
+    "`duplicate: true` and is not processed again; other bytes under one of the agency's "
+    "TCNs, 409 `tcn-reused`.",
     response_model=SubmissionAccepted,
     responses={
         200: {"model": SubmissionAccepted, "description": "A duplicate: received before"},
@@ -146,10 +158,12 @@ async def submit_transaction(
     response_class=Response,
     responses={
         200: {"content": {"application/octet-stream": _BINARY}, "description": "The bytes"},
-        **error_responses(401, 403, 404, 429),
+        **error_responses(401, 403, 404, 422, 429),
     },
 )
-def get_response(tcn: str, message_id: str, caller: Reader, session: SessionDep) -> Response:
+def get_response(
+    tcn: TcnPath, message_id: MessageIdPath, caller: Reader, session: SessionDep
+) -> Response:
     _case(session, caller, tcn)
     row = session.execute(
         select(MessageRecord.id, Evidence.data)
@@ -173,11 +187,11 @@ def get_response(tcn: str, message_id: str, caller: Reader, session: SessionDep)
 @router.get(
     "/{tcn:path}/responses",
     summary="Responses about a booking in the caller's inbox",
-    description="Messages about the booking addressed to the caller (ICE: IAR and DETN).",
+    description="Messages about the booking addressed to the caller (ICE: IAR, DETN and CUST).",
     response_model=list[ResponseOut],
-    responses=error_responses(401, 403, 404, 429),
+    responses=error_responses(401, 403, 404, 422, 429),
 )
-def list_responses(tcn: str, caller: Reader, session: SessionDep) -> list[ResponseOut]:
+def list_responses(tcn: TcnPath, caller: Reader, session: SessionDep) -> list[ResponseOut]:
     _case(session, caller, tcn)
     rows = session.execute(
         select(MessageRecord, Evidence.size)
@@ -201,17 +215,36 @@ def list_responses(tcn: str, caller: Reader, session: SessionDep) -> list[Respon
 @router.get(
     "/{tcn:path}",
     summary="A booking's status",
-    description="Stage, whether final, times, and the policy decisions recorded for it.",
+    description="Stage, whether final, times, the policy decisions and the detainer, as "
+    "far as the caller may know them: the program office and ICE see the status as "
+    "recorded; every other caller sees only what the messages it received or sent tell "
+    "it (e.g. an agency whose state no longer gets IARs back sees a classified booking as "
+    "`matched`, without the priority level or the detainer decision).",
     response_model=TransactionStatus,
-    responses=error_responses(401, 403, 404, 429),
+    responses=error_responses(401, 403, 404, 422, 429),
 )
-def get_transaction(tcn: str, caller: Reader, session: SessionDep) -> TransactionStatus:
+def get_transaction(tcn: TcnPath, caller: Reader, session: SessionDep) -> TransactionStatus:
     case = _case(session, caller, tcn)
-    decisions = session.scalars(
-        select(PolicyDecisionRecord)
-        .where(PolicyDecisionRecord.tcn == tcn)
-        .order_by(PolicyDecisionRecord.decided_at, PolicyDecisionRecord.id)
+    box = inbox(caller)
+    known = session.execute(
+        select(MessageRecord.kind, MessageRecord.created_at, MessageRecord.recipient).where(
+            MessageRecord.tcn == tcn, known_messages(caller)
+        )
     ).all()
+    view = case_view(
+        caller,
+        case,
+        (KnownMessage(kind, created_at, recipient == box) for kind, created_at, recipient in known),
+    )
+    decisions = [
+        d
+        for d in session.scalars(
+            select(PolicyDecisionRecord)
+            .where(PolicyDecisionRecord.tcn == tcn)
+            .order_by(PolicyDecisionRecord.decided_at, PolicyDecisionRecord.id)
+        )
+        if view.shows(d.question)
+    ]
     detainer = session.scalars(
         select(DetainerRecord).where(DetainerRecord.tcn == tcn, visible_detainers(caller))
     ).one_or_none()
@@ -219,10 +252,10 @@ def get_transaction(tcn: str, caller: Reader, session: SessionDep) -> Transactio
         tcn=case.tcn,
         ori=case.ori,
         state=case.state,
-        stage=case.stage,
-        final=case.final,
+        stage=view.stage,
+        final=view.final,
         submitted_at=case.submitted_at,
-        last_response_at=case.last_response_at,
+        last_response_at=view.last_response_at,
         decisions=[
             PolicyDecisionOut(
                 question=d.question,

@@ -191,6 +191,7 @@ def upgrade() -> None:
         sa.Column("scheduled_release", sa.DateTime(timezone=True), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["tcn"], ["cases.tcn"], name=op.f("fk_detainers_tcn_cases")),
         sa.PrimaryKeyConstraint("tcn", name=op.f("pk_detainers")),
     )

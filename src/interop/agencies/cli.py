@@ -160,6 +160,13 @@ def worker(
             "(after a crash).",
         ),
     ] = 60.0,
+    expire_detainers: Annotated[
+        bool,
+        typer.Option(
+            help="Expire detainers whose 48-hour hold has run out, by the wall clock "
+            "(turn off when replaying past bookings)."
+        ),
+    ] = True,
     policy: PolicyOption = "as-operated",
     database: DatabaseOption = None,
 ) -> None:
@@ -171,7 +178,12 @@ def worker(
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     try:
         failed = run_worker_processes(
-            processes, url=database, policy=policy, until_idle=until_idle, lease_s=lease_seconds
+            processes,
+            url=database,
+            policy=policy,
+            until_idle=until_idle,
+            lease_s=lease_seconds,
+            expire_detainers=expire_detainers,
         )
     except (WorkerConfigError, KeyError) as exc:
         raise _fail(str(exc)) from exc

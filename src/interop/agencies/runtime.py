@@ -26,13 +26,15 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from types import FrameType
 
 from interop.agencies.agencies import agency_handlers
+from interop.agencies.detainers import expire_detainers
 from interop.agencies.services import Services
 from interop.audit import LogKey
 from interop.bus import Bus, RetryPolicy, Worker
-from interop.bus.worker import WorkerStats
+from interop.bus.worker import Periodic, WorkerStats
 from interop.policy.config import POLICY_PRESETS
 from interop.store.database import Store, database_url
 from interop.store.transparency import Sequencer, load_or_create_log_key
@@ -40,6 +42,9 @@ from interop.store.transparency import Sequencer, load_or_create_log_key
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_S = RetryPolicy().lease_s
+
+DETAINER_SWEEP_S = 10.0
+"""Seconds between two detainer sweeps of a worker."""
 
 __all__ = ["Runtime", "WorkerConfigError", "open_runtime", "run_worker_processes"]
 
@@ -72,19 +77,37 @@ class Runtime:
                 self.services.immigration.refresh(session),
             )
 
-    def worker(self, *, owner: str | None = None, lease_s: float = DEFAULT_LEASE_S) -> Worker:
+    def worker(
+        self,
+        *,
+        owner: str | None = None,
+        lease_s: float = DEFAULT_LEASE_S,
+        expire_detainers: bool = True,
+    ) -> Worker:
         """A worker for every agency's inbox that also sequences the log.
 
-        ``lease_s``: how long a claimed message stays with this worker before
-        another may take it (the delay after which a killed worker's messages
-        are handled again).
+        Parameters
+        ----------
+        owner : str, optional
+            Lease owner name.
+        lease_s : float
+            How long a claimed message stays with this worker before another
+            may take it (the delay after which a killed worker's messages are
+            handled again), s.
+        expire_detainers : bool
+            Sweep detainers past their expiry every
+            :data:`DETAINER_SWEEP_S` seconds, by the wall clock. A replay of
+            past bookings, whose detainers expire in the scenario's time,
+            turns it off and sweeps with its own clock.
         """
+        periodic = [Periodic(DETAINER_SWEEP_S, sweep_detainers, "detainer sweep")]
         return Worker(
             self.store,
             agency_handlers(self.services),
             bus=Bus(RetryPolicy(lease_s=lease_s)),
             owner=owner,
             sequencer=Sequencer(self.key),
+            periodic=periodic if expire_detainers else (),
         )
 
 
@@ -127,6 +150,15 @@ def _stop_flag() -> Callable[[], bool]:
     return stopping.is_set
 
 
+def sweep_detainers(store: Store) -> int:
+    """Expire the detainers whose hold has run out by now (wall clock)."""
+    with store.session() as session:
+        expired = expire_detainers(session, datetime.now(UTC))
+    if expired:
+        log.info("%d detainers expired", expired)
+    return expired
+
+
 def _ready(runtime: Runtime) -> None:
     """Load the galleries, then say so (a supervisor waits for this line)."""
     criminal, immigration = runtime.warm_up()
@@ -139,13 +171,14 @@ LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"
 """Log lines of the worker processes (ids, counts and error types only)."""
 
 
-def _process_main(url: str, policy: str, until_idle: bool, lease_s: float) -> None:
+def _process_main(url: str, policy: str, until_idle: bool, lease_s: float, expire: bool) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     stop = _stop_flag()
     runtime = open_runtime(url, policy=policy)
     try:
         _ready(runtime)
-        runtime.worker(lease_s=lease_s).run(until_idle=until_idle, stop=stop)
+        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire)
+        worker.run(until_idle=until_idle, stop=stop)
     finally:
         runtime.store.close()
 
@@ -157,6 +190,7 @@ def run_worker_processes(
     policy: str = "as-operated",
     until_idle: bool = False,
     lease_s: float = DEFAULT_LEASE_S,
+    expire_detainers: bool = True,
 ) -> int:
     """Run ``processes`` workers and wait for them; returns how many failed.
 
@@ -178,7 +212,7 @@ def run_worker_processes(
         stop = _stop_flag()
         runtime = open_runtime(url, policy=policy)
         _ready(runtime)
-        worker = runtime.worker(lease_s=lease_s)
+        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire_detainers)
         stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
         log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)
         runtime.store.close()
@@ -187,7 +221,9 @@ def run_worker_processes(
     context = multiprocessing.get_context("spawn")
     children = [
         context.Process(
-            target=_process_main, args=(url, policy, until_idle, lease_s), name=f"worker-{k}"
+            target=_process_main,
+            args=(url, policy, until_idle, lease_s, expire_detainers),
+            name=f"worker-{k}",
         )
         for k in range(processes)
     ]

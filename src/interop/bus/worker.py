@@ -15,7 +15,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,6 +44,21 @@ def role_of(recipient: str) -> str:
 
 
 @dataclass
+class Periodic:
+    """A task a worker runs every ``interval_s`` seconds between batches
+    (e.g. the detainer sweep); it gets the store and opens its own session.
+    An error is logged (type only) and the loop goes on."""
+
+    interval_s: float
+    task: Callable[[Store], object]
+    name: str = "periodic"
+    last: float = float("-inf")
+
+    def due(self, now: float) -> bool:
+        return now - self.last >= self.interval_s
+
+
+@dataclass
 class WorkerStats:
     handled: int = 0
     failed: int = 0
@@ -65,6 +80,8 @@ class Worker:
         Appends the messages committed to the transparency log after each
         batch (see :mod:`interop.store.transparency`); without one, another
         process must sequence the log.
+    periodic : sequence of Periodic, optional
+        Tasks run between batches when due.
     """
 
     def __init__(
@@ -74,9 +91,11 @@ class Worker:
         bus: Bus | None = None,
         owner: str | None = None,
         sequencer: Sequencer | None = None,
+        periodic: Sequence[Periodic] = (),
     ) -> None:
         self.store = store
         self.sequencer = sequencer
+        self.periodic = list(periodic)
         self.handlers = dict(handlers)
         self.bus = bus or Bus()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -112,7 +131,19 @@ class Worker:
             self._handle(mid)
         if self.sequencer is not None:
             self.sequencer.run(self.store)
+        self._run_periodic()
         return len(ids)
+
+    def _run_periodic(self) -> None:
+        now = time.monotonic()
+        for job in self.periodic:
+            if not job.due(now):
+                continue
+            job.last = now
+            try:
+                job.task(self.store)
+            except Exception as exc:  # a housekeeping failure must not stop the inboxes
+                log.warning("%s failed (%s)", job.name, type(exc).__name__)
 
     def run(
         self,

@@ -24,6 +24,7 @@ from interop.web.access import ALL_ROLES, allow, visible_cases, visible_messages
 from interop.web.auth import Caller
 from interop.web.deps import SessionDep
 from interop.web.errors import PUBLIC_OPERATION, ApiError, error_responses
+from interop.web.schemas import TcnPath
 
 __all__ = ["router"]
 
@@ -36,7 +37,7 @@ class DisclosureOut(BaseModel):
     """One logged message about a booking."""
 
     message_id: str
-    kind: str = Field(description="CAR, SRE, ERRT, IDR, IAQ, IAR or DETN.")
+    kind: str = Field(description="CAR, SRE, ERRT, IDR, IAQ, IAR, DETN or CUST.")
     sender: str = Field(description="Sending inbox: role and ORI.")
     recipient: str = Field(description="Receiving inbox: role and ORI.")
     leaf_index: int
@@ -124,9 +125,9 @@ def consistency(
     description="The logged messages about a booking that the caller may see, each "
     "with its receipt (entry, inclusion proof, signed head).",
     response_model=list[DisclosureOut],
-    responses=error_responses(401, 403, 404, 429),
+    responses=error_responses(401, 403, 404, 422, 429),
 )
-def booking_disclosures(tcn: str, caller: Reader, session: SessionDep) -> list[DisclosureOut]:
+def booking_disclosures(tcn: TcnPath, caller: Reader, session: SessionDep) -> list[DisclosureOut]:
     if (
         session.scalars(select(Case.tcn).where(Case.tcn == tcn, visible_cases(caller))).first()
         is None

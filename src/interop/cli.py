@@ -311,6 +311,15 @@ def bench_identify(
             "default: the search's own (30).",
         ),
     ] = None,
+    prefilter_fingers: Annotated[
+        int | None,
+        typer.Option(
+            "--prefilter-fingers",
+            min=1,
+            max=10,
+            help="Probe fingers voting in the pre-filter (most minutiae first); default all.",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Synthetic: processes building the gallery.")
     ] = 1,
@@ -345,7 +354,7 @@ def bench_identify(
 
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    chosen = {"shortlist": shortlist, "verify": verify}
+    chosen = {"shortlist": shortlist, "verify": verify, "prefilter_fingers": prefilter_fingers}
     params = SearchParameters(**{k: v for k, v in chosen.items() if v is not None})
     reports = []
     with Progress(console=Console(stderr=True), transient=True) as bar:

@@ -137,6 +137,12 @@ class SearchParameters:
         ``ceil(verify / n)`` best candidates of the code comparison, for a
         probe of n fingers, are compared again with the cylinder comparison
         (:meth:`verify_size`; 0: no verification).
+    prefilter_fingers : int
+        At most this many probe fingers vote in the pre-filter: those with
+        the most minutiae (:func:`prefilter_probe`). The pre-filter's cost
+        grows with the fingers voting (about 11 ms a finger at 100,000
+        subjects); the shortlist is sized for the voting fingers, and its
+        subjects are compared on every probe finger.
     """
 
     shortlist: int = 200
@@ -145,6 +151,7 @@ class SearchParameters:
     fpir: float = 0.001
     min_probe_minutiae: int = 5
     verify: int = 30
+    prefilter_fingers: int = 10
 
     def __post_init__(self) -> None:
         if self.shortlist < 1 or self.candidates < 1 or self.min_shortlist < 1:
@@ -155,6 +162,8 @@ class SearchParameters:
             raise ValueError("min_probe_minutiae must be non-negative")
         if self.verify < 0:
             raise ValueError("verify must be non-negative")
+        if self.prefilter_fingers < 1:
+            raise ValueError("prefilter_fingers must be at least 1")
 
     def shortlist_size(self, fingers: int) -> int:
         """Subjects compared in full for a probe of ``fingers`` usable fingers.
@@ -381,6 +390,26 @@ def usable_probe(
             t = dataclasses.replace(t, minutiae=best_minutiae(t.minutiae))
         out[p] = t
     return out
+
+
+def prefilter_probe(
+    fingers: Mapping[int, Template], params: SearchParameters = DEFAULT_SEARCH_PARAMETERS
+) -> dict[int, Template]:
+    """The probe fingers that vote in the pre-filter: the
+    ``params.prefilter_fingers`` with the most minutiae (ties: lower
+    position first), by position.
+
+    >>> import numpy as np
+    >>> from interop.fingerprints.template import MINUTIA_DTYPE, Template
+    >>> def t(n): return Template(np.zeros(n, MINUTIA_DTYPE), 400, 500)
+    >>> probe = {1: t(30), 2: t(45), 7: t(45)}
+    >>> sorted(prefilter_probe(probe, SearchParameters(prefilter_fingers=2)))
+    [2, 7]
+    """
+    if len(fingers) <= params.prefilter_fingers:
+        return dict(fingers)
+    ranked = sorted(fingers, key=lambda p: (-fingers[p].minutiae.shape[0], p))
+    return {p: fingers[p] for p in sorted(ranked[: params.prefilter_fingers])}
 
 
 def merge_shortlists(
@@ -834,10 +863,11 @@ class Gallery:
             If the probe is invalid (see :meth:`enrol`).
         """
         fingers = usable_probe(probe, params)
+        voters = prefilter_probe(fingers, params)
         with self._lock.read():
             t0 = time.perf_counter()
-            size = params.shortlist_size(len(fingers))
-            entries, searched, scanned = self._shortlist(fingers, size, subset)
+            size = params.shortlist_size(len(voters))
+            entries, searched, scanned = self._shortlist(voters, size, subset)
             t1 = time.perf_counter()
             coded, prepared = probe_forms(fingers)
             t2 = time.perf_counter()

@@ -104,6 +104,7 @@ from interop.fingerprints.gallery.gallery import (
     SearchResult,
     assemble_result,
     merge_shortlists,
+    prefilter_probe,
     probe_forms,
     to_verify,
     usable_probe,
@@ -416,7 +417,8 @@ class ShardedGallery:
         """
         ray = _ray()
         fingers = usable_probe(probe, params)
-        size = params.shortlist_size(len(fingers))
+        voters = prefilter_probe(fingers, params)
+        size = params.shortlist_size(len(voters))
         n = len(self.actors)
         subsets: list[list[str] | None] = [None] * n
         if subset is not None:
@@ -427,7 +429,7 @@ class ShardedGallery:
                     split[shard_of(s, n)].append(s)
             subsets = [ids for ids in split]
         t0 = time.perf_counter()
-        fingers_ref = ray.put(fingers)
+        fingers_ref = ray.put(voters)
         refs = [
             a.shortlist.remote(fingers_ref, size, subsets[i]) for i, a in enumerate(self.actors)
         ]

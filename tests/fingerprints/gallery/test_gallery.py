@@ -326,3 +326,18 @@ def test_probe_fingers_keep_at_most_max_minutiae(gallery: Gallery, subjects: lis
     )
     result = gallery.search({2: crowded})
     assert result.probe_fingers == (2,)
+
+
+def test_fewer_fingers_vote_in_the_prefilter_all_are_compared(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    two = SearchParameters(prefilter_fingers=2)
+    for i in range(0, ENROLLED, 10):
+        full = gallery.search(probe(subjects[i]))
+        fewer = gallery.search(probe(subjects[i]), params=two)
+        assert fewer.identity == subject_id(i)
+        assert fewer.scanned < full.scanned  # fewer fingers read the index
+        assert set(fewer.candidates[0].finger_scores) == set(subjects[i])  # all compared
+        assert len(fewer.shortlisted) <= two.shortlist_size(2)
+    with pytest.raises(ValueError, match="prefilter_fingers"):
+        SearchParameters(prefilter_fingers=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,14 @@ def postgres_url() -> str:
     return os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL)
 
 
-def _postgres_store() -> Iterator[Store]:
-    """A migrated store in a fresh PostgreSQL schema, dropped afterwards."""
+@contextmanager
+def fresh_postgres_schema() -> Iterator[str]:
+    """A URL whose connections use a new PostgreSQL schema (dropped afterwards).
+
+    Outside CI an unreachable server skips the test; under ``CI=true`` it fails.
+    The schema rides in the URL (``options=-csearch_path=...``), so that
+    other processes given the URL use it too.
+    """
     import uuid
 
     from sqlalchemy import create_engine, text
@@ -62,14 +69,23 @@ def _postgres_store() -> Iterator[Store]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL at {url} unavailable under CI: {exc}")
         pytest.skip(f"PostgreSQL at {url} unavailable")
-    store = Store.open(url, connect_args={"options": f"-csearch_path={schema}"})
+    sep = "&" if "?" in url else "?"
     try:
-        yield store
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
     finally:
-        store.close()
         with admin.begin() as c:
             c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _postgres_store() -> Iterator[Store]:
+    """A migrated store in a fresh PostgreSQL schema, dropped afterwards."""
+    with fresh_postgres_schema() as url:
+        store = Store.open(url)
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from interop.agencies.runtime import WorkerConfigError, run_worker_processes
@@ -21,7 +19,7 @@ from interop.store import Store
 from interop.store.models import Case, Credential, MessageRecord
 from interop.store.transparency import audit, load_or_create_log_key
 from tests.agencies.test_pipeline import COOK, COUNTY, _car, _seed
-from tests.conftest import postgres_url
+from tests.conftest import fresh_postgres_schema
 
 runner = CliRunner()
 
@@ -128,24 +126,8 @@ def test_several_processes_refused_on_sqlite(home: Path) -> None:
 
 @pytest.fixture
 def postgres_schema_url() -> Iterator[str]:
-    """A URL whose connections use a fresh PostgreSQL schema (for child processes)."""
-    url = postgres_url()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = create_engine(url)
-        with admin.begin() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {url} unavailable under CI: {exc}")
-        pytest.skip(f"PostgreSQL at {url} unavailable")
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema() as url:
+        yield url
 
 
 def test_worker_processes_share_the_inboxes_on_postgresql(

@@ -78,6 +78,31 @@ def trailing_ones(index: int) -> int:
     return ((index ^ (index + 1)).bit_length()) - 1
 
 
+def check_append(
+    index: int, size: int, leaf_hash: bytes, completed: Sequence[bytes]
+) -> list[bytes]:
+    """The hashes an ``append_leaf(index, leaf_hash, completed)`` call writes,
+    level by level, after the checks every :class:`TreeStore` makes.
+
+    Raises
+    ------
+    StoreError
+        If ``index`` is not ``size``, the number of completed subtrees is
+        wrong, or a hash is not :data:`HASH_SIZE` bytes.
+    """
+    if index != size:
+        raise StoreError(f"append at index {index}, but the store holds {size} leaves")
+    if len(completed) != trailing_ones(index):
+        raise StoreError(
+            f"leaf {index} completes {trailing_ones(index)} subtrees, got {len(completed)}"
+        )
+    hashes = [bytes(leaf_hash), *(bytes(h) for h in completed)]
+    for h in hashes:
+        if len(h) != HASH_SIZE:
+            raise StoreError(f"a hash of {len(h)} bytes, not {HASH_SIZE}")
+    return hashes
+
+
 class MemoryTreeStore:
     """A :class:`TreeStore` in memory: one list of hashes per level.
 
@@ -99,16 +124,7 @@ class MemoryTreeStore:
 
     def append_leaf(self, index: int, leaf_hash: bytes, completed: Sequence[bytes]) -> None:
         """Append leaf ``index`` and the subtrees it completes (see :class:`TreeStore`)."""
-        if index != self.size():
-            raise StoreError(f"append at index {index}, but the store holds {self.size()} leaves")
-        if len(completed) != trailing_ones(index):
-            raise StoreError(
-                f"leaf {index} completes {trailing_ones(index)} subtrees, got {len(completed)}"
-            )
-        hashes = [bytes(leaf_hash), *(bytes(h) for h in completed)]
-        for h in hashes:
-            if len(h) != HASH_SIZE:
-                raise StoreError(f"a hash of {len(h)} bytes, not {HASH_SIZE}")
+        hashes = check_append(index, self.size(), leaf_hash, completed)
         while len(self._levels) < len(hashes):
             self._levels.append([])
         for level in range(len(hashes)):

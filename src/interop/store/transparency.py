@@ -63,8 +63,8 @@ from interop.audit import (
     canonical_entry,
     verify_log,
 )
-from interop.audit.merkle import HASH_SIZE, NodeId, root_subtrees
-from interop.audit.store import trailing_ones
+from interop.audit.merkle import NodeId, root_subtrees
+from interop.audit.store import check_append
 from interop.store.database import Store, home
 from interop.store.models import (
     Evidence,
@@ -136,18 +136,11 @@ class SqlTreeStore:
 
     def append_leaf(self, index: int, leaf_hash: bytes, completed: Sequence[bytes]) -> None:
         """Append leaf ``index`` and the subtrees it completes (buffered until :meth:`flush`)."""
-        if index != self.size():
-            raise StoreError(f"append at index {index}, but the store holds {self.size()} leaves")
-        if len(completed) != trailing_ones(index):
-            raise StoreError(
-                f"leaf {index} completes {trailing_ones(index)} subtrees, got {len(completed)}"
-            )
-        for level, h in enumerate([leaf_hash, *completed]):
-            if len(h) != HASH_SIZE:
-                raise StoreError(f"a hash of {len(h)} bytes, not {HASH_SIZE}")
+        hashes = check_append(index, self.size(), leaf_hash, completed)
+        for level, h in enumerate(hashes):
             node = NodeId(level, index >> level)
-            self._cache[node] = bytes(h)
-            self._pending.append({"level": level, "index": node.index, "hash": bytes(h)})
+            self._cache[node] = h
+            self._pending.append({"level": level, "index": node.index, "hash": h})
         self._size = index + 1
 
     def nodes(self, ids: Sequence[NodeId]) -> list[bytes]:

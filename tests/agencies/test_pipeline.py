@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from interop.agencies.agencies import agency_handlers
 from interop.agencies.intake import SubmissionError, submit_car
@@ -66,28 +67,33 @@ def _seed(store: Store) -> None:
             (1, "A012345678", "visa_overstay", False),
             (3, "A087654321", "naturalised_citizen", True),
         ):
-            s.add(
-                ImmigrationSubject(
-                    a_number=a_number,
-                    surname="PERSON" + "ABCDEFGH"[person],
-                    given_name="TEST",
-                    date_of_birth=date(1980, 1, person),
-                    sex="M",
-                    place_of_birth="MM",
-                    status=status,
-                    citizen=citizen,
-                )
+            enrol_in_ident(s, person, a_number, status, citizen)
+
+
+def enrol_in_ident(s: Session, person: int, a_number: str, status: str, citizen: bool) -> None:
+    """Test person ``person`` in IDENT under ``a_number``, with a ten-print (impression 0)."""
+    s.add(
+        ImmigrationSubject(
+            a_number=a_number,
+            surname="PERSON" + "ABCDEFGH"[person],
+            given_name="TEST",
+            date_of_birth=date(1980, 1, person),
+            sex="M",
+            place_of_birth="MM",
+            status=status,
+            citizen=citizen,
+        )
+    )
+    s.flush()
+    for position, template in _fingers(person, 0).items():
+        s.add(
+            SubjectTemplate(
+                system="ident",
+                subject_id=a_number,
+                position=position,
+                template=encode_template(template),
             )
-            s.flush()
-            for position, template in _fingers(person, 0).items():
-                s.add(
-                    SubjectTemplate(
-                        system="ident",
-                        subject_id=a_number,
-                        position=position,
-                        template=encode_template(template),
-                    )
-                )
+        )
 
 
 def _car(person: int, ori: str, on: date, tcn: str) -> bytes:

@@ -33,19 +33,16 @@ from interop.agencies.agencies import agency_handlers
 from interop.agencies.services import Services
 from interop.bus import Worker
 from interop.bus.queue import utcnow
-from interop.fingerprints.codecs import encode_template
 from interop.store import Store
 from interop.store.models import (
     Agreement,
     Case,
     DetainerRecord,
-    ImmigrationSubject,
     MessageRecord,
-    SubjectTemplate,
 )
 from interop.web import ApiSettings, create_app, issue_key
 from tests.agencies.test_detainers import local, lodge
-from tests.agencies.test_pipeline import _car, _fingers
+from tests.agencies.test_pipeline import _car, enrol_in_ident
 from tests.conftest import _postgres_store
 from tests.web.conftest import AGENCY_A, AGENCY_B, AGENCY_C, World, car, seed
 
@@ -130,28 +127,7 @@ def _enrol_ident(store: Store) -> None:
         s.add(Agreement(state="IL", signed_on=date(2009, 11, 9)))
         s.add(Agreement(state="CA", signed_on=date(2009, 1, 15)))
         for person, (a_number, status, citizen) in PEOPLE.items():
-            s.add(
-                ImmigrationSubject(
-                    a_number=a_number,
-                    surname="PERSON" + "ABCDEFGH"[person],
-                    given_name="TEST",
-                    date_of_birth=date(1980, 1, person),
-                    sex="M",
-                    place_of_birth="MM",
-                    status=status,
-                    citizen=citizen,
-                )
-            )
-            s.flush()
-            for position, template in _fingers(person, 0).items():
-                s.add(
-                    SubjectTemplate(
-                        system="ident",
-                        subject_id=a_number,
-                        position=position,
-                        template=encode_template(template),
-                    )
-                )
+            enrol_in_ident(s, person, a_number, status, citizen)
 
 
 def _terminate_illinois_moa(store: Store) -> None:

@@ -14,6 +14,7 @@ rules define them. The tagged records of other types the rules cover (9,
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -59,10 +60,15 @@ class Violation:
 
 def _allowed(rule: FieldRule) -> re.Pattern[str] | None:
     """The characters ``rule`` allows, as a pattern; ``None`` for binary."""
-    chars = rule.chars.upper()
+    return _allowed_pattern(rule.chars.upper(), rule.special)
+
+
+@functools.lru_cache(maxsize=256)
+def _allowed_pattern(chars: str, special: str | None) -> re.Pattern[str] | None:
+    """:func:`_allowed` for a character set code and its special characters
+    (built once per pair: a Type-9 record checks thousands of values)."""
     if chars.startswith("B"):
         return None
-    special = rule.special
     if special == "PRINT" or ("S" in chars and special is None):
         return re.compile(r"[\x20-\x7e]*")
     parts = ""

@@ -320,6 +320,15 @@ def bench_identify(
             help="Probe fingers voting in the pre-filter (most minutiae first); default all.",
         ),
     ] = None,
+    verify_band: Annotated[
+        float | None,
+        typer.Option(
+            "--verify-band",
+            min=0.0,
+            help="Verify only candidates within this many points of the threshold; "
+            "default: verify the best whatever their score.",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Synthetic: processes building the gallery.")
     ] = 1,
@@ -354,7 +363,12 @@ def bench_identify(
 
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    chosen = {"shortlist": shortlist, "verify": verify, "prefilter_fingers": prefilter_fingers}
+    chosen = {
+        "shortlist": shortlist,
+        "verify": verify,
+        "prefilter_fingers": prefilter_fingers,
+        "verify_band": verify_band,
+    }
     params = SearchParameters(**{k: v for k, v in chosen.items() if v is not None})
     reports = []
     with Progress(console=Console(stderr=True), transient=True) as bar:

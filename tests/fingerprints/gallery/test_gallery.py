@@ -341,3 +341,18 @@ def test_fewer_fingers_vote_in_the_prefilter_all_are_compared(
         assert len(fewer.shortlisted) <= two.shortlist_size(2)
     with pytest.raises(ValueError, match="prefilter_fingers"):
         SearchParameters(prefilter_fingers=0)
+
+
+def test_verification_only_near_the_threshold_with_a_band(
+    gallery: Gallery, subjects: list[Subject]
+) -> None:
+    banded = SearchParameters(verify_band=10.0)
+    for i in (0, 10, ENROLLED, ENROLLED + 1):
+        full = gallery.search(probe(subjects[i]))
+        fast = gallery.search(probe(subjects[i]), params=banded)
+        assert fast.identity == full.identity
+        near = [c for c in fast.candidates if abs(c.score - fast.threshold) <= 10.0]
+        assert fast.verified <= 10 * len(near)  # nothing far from the threshold verified
+        assert full.verified > fast.verified or near
+    with pytest.raises(ValueError, match="verify_band"):
+        SearchParameters(verify_band=-1.0)

@@ -143,6 +143,14 @@ class SearchParameters:
         grows with the fingers voting (about 11 ms a finger at 100,000
         subjects); the shortlist is sized for the voting fingers, and its
         subjects are compared on every probe finger.
+    verify_band : float or None
+        Verify only candidates whose code-comparison score is within this
+        many points (10·log10 of the false-match odds) of the decision
+        threshold; ``None`` verifies the best candidates whatever their
+        score. A candidate far below the threshold (most of a non-mated
+        search) or far above it (a ten-print mate) keeps the decision the
+        cylinder comparison would give it, and the search saves the
+        verification's cylinder builds.
     """
 
     shortlist: int = 200
@@ -152,6 +160,7 @@ class SearchParameters:
     min_probe_minutiae: int = 5
     verify: int = 30
     prefilter_fingers: int = 10
+    verify_band: float | None = None
 
     def __post_init__(self) -> None:
         if self.shortlist < 1 or self.candidates < 1 or self.min_shortlist < 1:
@@ -164,6 +173,8 @@ class SearchParameters:
             raise ValueError("verify must be non-negative")
         if self.prefilter_fingers < 1:
             raise ValueError("prefilter_fingers must be at least 1")
+        if self.verify_band is not None and not self.verify_band >= 0:
+            raise ValueError("verify_band must be non-negative")
 
     def shortlist_size(self, fingers: int) -> int:
         """Subjects compared in full for a probe of ``fingers`` usable fingers.
@@ -326,6 +337,74 @@ class _Growable:
         return self.data[: self.size]
 
 
+class _MinutiaStore:
+    """The stored minutiae and their codes (minutia k and code k belong together).
+
+    A loaded gallery's arrays (memory-mapped and read-only, or read into
+    memory) stay as they are, the *base*; enrolments append to a *tail* in
+    memory. Processes that map one saved gallery so share its pages even
+    after they enrol: extending the base would copy all of it into each.
+    A finger's minutiae lie wholly in one of the two.
+    """
+
+    def __init__(
+        self,
+        minutiae: npt.NDArray[np.void] | None = None,
+        codes: npt.NDArray[np.void] | None = None,
+    ) -> None:
+        self.base_minutiae = (
+            np.zeros(0, dtype=PACKED_MINUTIA_DTYPE) if minutiae is None else minutiae
+        )
+        self.base_codes = np.zeros(0, dtype=_CODE_DTYPE) if codes is None else codes
+        self.minutiae = _Growable(PACKED_MINUTIA_DTYPE)
+        self.codes = _Growable(_CODE_DTYPE)
+
+    @property
+    def size(self) -> int:
+        """Minutiae stored."""
+        return int(self.base_minutiae.shape[0]) + self.minutiae.size
+
+    def extend(self, minutiae: npt.NDArray[np.void], codes: npt.NDArray[np.void]) -> int:
+        """Append minutiae and their codes; returns the index of the first."""
+        self.codes.extend(codes)
+        return int(self.base_minutiae.shape[0]) + self.minutiae.extend(minutiae)
+
+    def minutiae_at(self, start: int, count: int) -> npt.NDArray[np.void]:
+        """Minutiae ``start .. start + count - 1`` (one finger's)."""
+        first = int(self.base_minutiae.shape[0])
+        if start >= first:
+            return self.minutiae.data[start - first : start - first + count]
+        return self.base_minutiae[start : start + count]
+
+    def parts(self) -> list[tuple[int, npt.NDArray[np.void], npt.NDArray[np.uint64]]]:
+        """(index of its first minutia, minutiae, (n, 2) code words) of the base
+        and the tail, the empty ones left out."""
+        out = []
+        first = int(self.base_minutiae.shape[0])
+        if first:
+            out.append((0, self.base_minutiae, self.base_codes["words"]))
+        if self.minutiae.size:
+            out.append((first, self.minutiae.view(), self.codes.view()["words"]))
+        return out
+
+    def arrays(self) -> tuple[list[npt.NDArray[np.void]], list[npt.NDArray[np.void]]]:
+        """The minutiae's and the codes' pieces, in order (to save them)."""
+        return [self.base_minutiae, self.minutiae.view()], [self.base_codes, self.codes.view()]
+
+
+def _save_pieces(path: Path, pieces: list[npt.NDArray[Any]]) -> None:
+    """Write the concatenation of 1-D arrays as one ``.npy`` file, piece by piece
+    (never the whole in memory)."""
+    total = sum(int(p.shape[0]) for p in pieces)
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=pieces[0].dtype, shape=(total,))
+    at = 0
+    for piece in pieces:
+        out[at : at + piece.shape[0]] = piece
+        at += int(piece.shape[0])
+    out.flush()
+    del out
+
+
 def _normalise_fingers(
     fingers: Mapping[int, Template | None] | Iterable[Template],
 ) -> dict[int, Template]:
@@ -437,12 +516,18 @@ def probe_forms(
 
 
 def to_verify(
-    candidates: Iterable[Candidate], params: SearchParameters, fingers: int
+    candidates: Iterable[Candidate], params: SearchParameters, fingers: int, searched: int
 ) -> list[Candidate]:
     """The candidates the verification stage compares again: the
-    ``params.verify_size(fingers)`` best (score, then subject id)."""
+    ``params.verify_size(fingers)`` best (score, then subject id), and with
+    ``params.verify_band`` only those that close to the threshold of a search
+    over ``searched`` subjects."""
     ranked = sorted(candidates, key=lambda c: (-c.score, c.subject_id))
-    return ranked[: params.verify_size(fingers)]
+    chosen = ranked[: params.verify_size(fingers)]
+    if params.verify_band is None:
+        return chosen
+    threshold = threshold_for_fpir(max(searched, 1), params.fpir)
+    return [c for c in chosen if abs(c.score - threshold) <= params.verify_band]
 
 
 def with_verified(
@@ -645,8 +730,7 @@ class Gallery:
         self._subject_index: dict[str, int] = {}
         self._subject_rows: dict[int, list[int]] = {}
         self._rows = _Growable(_ROW_DTYPE)
-        self._minutiae = _Growable(PACKED_MINUTIA_DTYPE)
-        self._codes = _Growable(_CODE_DTYPE)  # row k: the code of minutia k
+        self._minutiae = _MinutiaStore()
         self._groups: dict[int, _PositionGroup] = {}
         self._enrolled = _Growable(np.bool_)  # by subject index
 
@@ -763,8 +847,7 @@ class Gallery:
             self._enrolled.data[index] = True
             subjects[k] = index
         n = batch.positions.shape[0]
-        start = self._minutiae.extend(batch.minutiae)
-        self._codes.extend(batch.codes.view(_CODE_DTYPE).reshape(-1))
+        start = self._minutiae.extend(batch.minutiae, batch.codes.view(_CODE_DTYPE).reshape(-1))
         rows = np.zeros(n, dtype=_ROW_DTYPE)
         rows["subject"] = subjects[batch.finger_subject]
         rows["position"] = batch.positions
@@ -801,7 +884,7 @@ class Gallery:
         meta = self._rows.data[row]
         start, count = int(meta["start"]), int(meta["count"])
         return Template(
-            minutiae=unpack_minutiae(self._minutiae.data[start : start + count]),
+            minutiae=unpack_minutiae(self._minutiae.minutiae_at(start, count)),
             width=int(meta["width"]),
             height=int(meta["height"]),
             resolution_ppi=500,
@@ -873,7 +956,7 @@ class Gallery:
             t2 = time.perf_counter()
             candidates, compared = self._compare(coded, entries)
             t3 = time.perf_counter()
-            chosen = to_verify(candidates, params, len(fingers))
+            chosen = to_verify(candidates, params, len(fingers), searched)
             verified, n_verified = self._verify(prepared, chosen)
             candidates = with_verified(candidates, verified)
             t4 = time.perf_counter()
@@ -999,18 +1082,20 @@ class Gallery:
         meta = self._rows.data[rows]
         scores: list[dict[int, float]] = [{} for _ in subjects]
         compared = 0
-        minutiae = self._minutiae.view()
-        codes = self._codes.view()["words"]
+        parts = self._minutiae.parts()
         for position, coded in probe.items():
             mine = np.flatnonzero(meta["position"] == position)
             if mine.size == 0:
                 continue
-            calibrated = coded.scores(
-                minutiae,
-                codes,
-                meta["start"][mine].astype(np.int64),
-                meta["count"][mine].astype(np.int64),
-            )
+            starts = meta["start"][mine].astype(np.int64)
+            counts = meta["count"][mine].astype(np.int64)
+            calibrated = np.empty(mine.size, dtype=np.float64)
+            for first, minutiae, codes in parts:
+                inside = (starts >= first) & (starts < first + minutiae.shape[0])
+                if inside.any():
+                    calibrated[inside] = coded.scores(
+                        minutiae, codes, starts[inside] - first, counts[inside]
+                    )
             for k, score in zip(owner[mine].tolist(), calibrated.tolist(), strict=True):
                 scores[k][position] = score
             compared += int(mine.size)
@@ -1040,7 +1125,10 @@ class Gallery:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             for name, array in arrays.items():
-                np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+                if isinstance(array, list):
+                    _save_pieces(tmp / f"{name}.npy", array)
+                else:
+                    np.save(tmp / f"{name}.npy", array, allow_pickle=False)
             (tmp / "manifest.json").write_text(json.dumps(manifest))
             old = target.with_name(f".{target.name}.old")
             if target.exists():
@@ -1051,11 +1139,14 @@ class Gallery:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
 
-    def _snapshot(self) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, object]]:
-        arrays: dict[str, npt.NDArray[np.generic]] = {
+    def _snapshot(
+        self,
+    ) -> tuple[dict[str, npt.NDArray[Any] | list[npt.NDArray[Any]]], dict[str, object]]:
+        minutiae, codes = self._minutiae.arrays()
+        arrays: dict[str, npt.NDArray[Any] | list[npt.NDArray[Any]]] = {
             "rows": self._rows.view().copy(),
-            "minutiae": self._minutiae.view(),
-            "codes": self._codes.view(),
+            "minutiae": minutiae,
+            "codes": codes,
         }
         for position, group in self._groups.items():
             state = group.index.state()
@@ -1125,8 +1216,7 @@ class Gallery:
         gallery._subject_ids = subjects
         gallery._subject_index = {s: i for i, s in enumerate(subjects)}
         gallery._rows = _Growable(_ROW_DTYPE, rows)
-        gallery._minutiae = _Growable(PACKED_MINUTIA_DTYPE, minutiae)
-        gallery._codes = _Growable(_CODE_DTYPE, codes)
+        gallery._minutiae = _MinutiaStore(minutiae, codes)
         gallery._groups = {p: _PositionGroup.restore(ix, rows, p) for p, ix in indexes.items()}
         alive = np.flatnonzero(rows["alive"])
         by_subject: dict[int, list[int]] = {i: [] for i in enrolled}

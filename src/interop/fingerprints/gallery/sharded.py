@@ -457,7 +457,7 @@ class ShardedGallery:
                 candidates.extend(shard_candidates)
                 compared += shard_compared
         t2 = time.perf_counter()
-        chosen = to_verify(candidates, params, len(fingers))
+        chosen = to_verify(candidates, params, len(fingers), searched)
         n_verified = 0
         if chosen:
             prepared_ref = ray.put(prepared)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -363,7 +363,7 @@ def bench_identify(
 
     cv2.setNumThreads(1)
     threadpool_limits(1)
-    chosen = {
+    chosen: dict[str, Any] = {
         "shortlist": shortlist,
         "verify": verify,
         "prefilter_fingers": prefilter_fingers,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from interop.population import Geography, JurisdictionKind, build_geography
+from interop.population import STATE_TIME_ZONES, Geography, JurisdictionKind, build_geography
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +89,9 @@ def test_memoranda_of_agreement(geo: Geography) -> None:
 
 def test_the_map_is_fixed(geo: Geography) -> None:
     assert build_geography() is geo
+
+
+def test_every_state_has_a_time_zone(geo: Geography) -> None:
+    assert set(STATE_TIME_ZONES) == set(geo.state_codes)
+    for zone in STATE_TIME_ZONES.values():
+        ZoneInfo(zone)

@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_S = RetryPolicy().lease_s
 
+GALLERY_START_WORKERS = 2
+"""Processes packing templates when a worker's gallery starts without a
+snapshot (snapshots live under ``INTEROP_HOME``/galleries)."""
+
 DETAINER_SWEEP_S = 10.0
 """Seconds between two detainer sweeps of a worker."""
 
@@ -115,8 +119,8 @@ def open_runtime(
     url: str | None = None, *, policy: str = "as-operated", store: Store | None = None
 ) -> Runtime:
     """Open the store at ``url`` (default ``INTEROP_DATABASE_URL`` or the
-    embedded file) and the log key (``INTEROP_LOG_KEY`` or under
-    ``INTEROP_HOME``).
+    embedded file), the log key (``INTEROP_LOG_KEY`` or under
+    ``INTEROP_HOME``) and the galleries' snapshots (under ``INTEROP_HOME``).
 
     Parameters
     ----------
@@ -135,7 +139,8 @@ def open_runtime(
         known = ", ".join(sorted(POLICY_PRESETS))
         raise KeyError(f"unknown policy {policy!r}; known: {known}")
     opened = store if store is not None else Store.open(url)
-    return Runtime(opened, Services(policy=POLICY_PRESETS[policy]), load_or_create_log_key())
+    services = Services.with_snapshots(POLICY_PRESETS[policy], workers=GALLERY_START_WORKERS)
+    return Runtime(opened, services, load_or_create_log_key())
 
 
 def _stop_flag() -> Callable[[], bool]:

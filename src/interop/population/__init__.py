@@ -31,7 +31,7 @@ person (``Person.in_ident(day)``).
 from __future__ import annotations
 
 from interop.population.calibration import CALIBRATION, Calibration
-from interop.population.geography import Geography, build_geography
+from interop.population.geography import STATE_TIME_ZONES, Geography, build_geography
 from interop.population.jsonl import FORMAT, FileSummary, read_jsonl, read_objects, write_jsonl
 from interop.population.model import (
     IDENT_ENCOUNTERS,
@@ -58,6 +58,7 @@ __all__ = [
     "FORMAT",
     "IDENT_ENCOUNTERS",
     "OFFENCES",
+    "STATE_TIME_ZONES",
     "Arrest",
     "Booking",
     "BookingTruth",

@@ -312,7 +312,16 @@ class DeploymentModel:
     )
     """MOAs with a published date; other states sign on their first activation [A]."""
     moa_terminated: tuple[tuple[str, date], ...] = (("IL", date(2011, 5, 4)),)  # [D]
+    """MOAs terminated by the state itself (ICE's termination of all is
+    :attr:`all_moas_terminated_on`)."""
     all_moas_terminated_on: date = date(2011, 8, 5)  # [D]
+    opt_outs: tuple[tuple[str, date, str], ...] = (
+        ("NY", date(2011, 6, 1), "Governor of New York"),  # [D] suspended (day [E])
+        ("MA", date(2011, 6, 3), "Governor of Massachusetts"),  # [D] declined to sign (day [E])
+    )
+    """Opt-out requests (state, day, who) of states that did not terminate an MOA
+    of their own: New York suspended its participation and Massachusetts declined
+    to sign. Illinois's opt-out is its termination (:attr:`moa_terminated`)."""
     priority_population: float = 0.5
     """[F] weight of log(population) in the activation order (submissions to Mar 2011)."""
     priority_foreign: float = 1.0

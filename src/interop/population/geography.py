@@ -21,6 +21,7 @@ import heapq
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +29,68 @@ import numpy.typing as npt
 from interop.population.calibration import CALIBRATION, ActivationBlock, Calibration
 from interop.population.model import Jurisdiction, JurisdictionKind, StateBureau
 
-__all__ = ["Geography", "build_geography"]
+__all__ = ["STATE_TIME_ZONES", "Geography", "build_geography"]
+
+STATE_TIME_ZONES = MappingProxyType(
+    {
+        "AL": "America/Chicago",
+        "AK": "America/Anchorage",
+        "AZ": "America/Phoenix",
+        "AR": "America/Chicago",
+        "CA": "America/Los_Angeles",
+        "CO": "America/Denver",
+        "CT": "America/New_York",
+        "DE": "America/New_York",
+        "DC": "America/New_York",
+        "FL": "America/New_York",
+        "GA": "America/New_York",
+        "HI": "Pacific/Honolulu",
+        "ID": "America/Boise",
+        "IL": "America/Chicago",
+        "IN": "America/Indiana/Indianapolis",
+        "IA": "America/Chicago",
+        "KS": "America/Chicago",
+        "KY": "America/New_York",
+        "LA": "America/Chicago",
+        "ME": "America/New_York",
+        "MD": "America/New_York",
+        "MA": "America/New_York",
+        "MI": "America/Detroit",
+        "MN": "America/Chicago",
+        "MS": "America/Chicago",
+        "MO": "America/Chicago",
+        "MT": "America/Denver",
+        "NE": "America/Chicago",
+        "NV": "America/Los_Angeles",
+        "NH": "America/New_York",
+        "NJ": "America/New_York",
+        "NM": "America/Denver",
+        "NY": "America/New_York",
+        "NC": "America/New_York",
+        "ND": "America/Chicago",
+        "OH": "America/New_York",
+        "OK": "America/Chicago",
+        "OR": "America/Los_Angeles",
+        "PA": "America/New_York",
+        "RI": "America/New_York",
+        "SC": "America/New_York",
+        "SD": "America/Chicago",
+        "TN": "America/Chicago",
+        "TX": "America/Chicago",
+        "UT": "America/Denver",
+        "VT": "America/New_York",
+        "VA": "America/New_York",
+        "WA": "America/Los_Angeles",
+        "WV": "America/New_York",
+        "WI": "America/Chicago",
+        "WY": "America/Denver",
+    }
+)
+"""IANA time zone of each state's jurisdictions, by USPS code: the zone most
+of the state's residents live in (the synthetic counties are not placed on a
+map, so a state's counties in a second zone, such as west Texas or the
+Florida panhandle, get the state's). Detainer deadlines and release times
+are computed in it (:func:`interop.policy.clock.detainer_expires_at`)."""
 
 _PREFIXES = tuple(
     " ".join(

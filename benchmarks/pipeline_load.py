@@ -43,7 +43,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,6 +70,7 @@ from interop.agencies.seed import (
     replay,
     seed_scenario,
 )
+from interop.agencies.services import Services
 from interop.population import Scenario
 from interop.store import Store
 from interop.store.models import Case, MessageRecord
@@ -115,6 +115,7 @@ class WorkerProcess:
             url,
             "--lease-seconds",
             str(lease_s),
+            "--no-expire-detainers",
         ]
         self.process = subprocess.Popen(
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -194,6 +195,39 @@ def wait_final(store: Store, tcn: str) -> float:
         time.sleep(0.05)
 
 
+def measure(store: Store, tcns: list[str], start: float, submitted: float) -> dict[str, Any]:
+    """Throughput and latency of one phase's bookings.
+
+    A booking's latency runs from its submission to the handling of its last
+    message; the phase's throughput is its bookings over the time from its
+    first submission to the end of its last booking.
+    """
+    with store.session() as s:
+        submitted_at = dict(
+            s.execute(select(Case.tcn, Case.submitted_at).where(Case.tcn.in_(tcns))).all()
+        )
+        finished = dict(
+            s.execute(
+                select(MessageRecord.tcn, func.max(MessageRecord.done_at))
+                .where(MessageRecord.tcn.in_(tcns))
+                .group_by(MessageRecord.tcn)
+            ).all()
+        )
+    ends = {t: at.timestamp() for t, at in finished.items() if at is not None}
+    latency = [ends[t] - submitted_at[t].timestamp() for t in tcns]
+    end = max(ends[t] for t in tcns)
+    return {
+        "submit_rate_per_s": round(len(tcns) / max(submitted - start, 1e-9), 2),
+        "throughput_per_s": round(len(tcns) / (end - start), 2),
+        "elapsed_s": round(end - start, 1),
+        "latency_s": {
+            "p50": round(percentile(latency, 0.5), 3),
+            "p95": round(percentile(latency, 0.95), 3),
+            "max": round(max(latency), 3),
+        },
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
 
     return float(np.percentile(values, 100 * q))
@@ -207,7 +241,13 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2010, 6, 1))
     parser.add_argument("--bookings", type=int, default=1_000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rate", type=float, default=0.0, help="Bookings/s; 0: all at once.")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="Bookings/s of each phase (0: all at once); --bookings each.",
+    )
     parser.add_argument("--kills", type=int, default=0)
     parser.add_argument("--kill-interval", type=float, nargs=2, default=(2.0, 8.0))
     parser.add_argument("--lease", type=float, default=5.0, help="Lease seconds.")
@@ -218,6 +258,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="interop-load-"))
+    os.environ["INTEROP_HOME"] = str(work)  # the workers' log key and gallery snapshots
     os.environ["INTEROP_LOG_KEY"] = str(work / "log-key.pem")
     key = load_or_create_log_key()
     result: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}}
@@ -230,14 +271,29 @@ def main() -> None:
         console.print(f"seeded in {seeded.seconds:.0f} s: {seeded.rows}")
 
         t = time.perf_counter()
+        primed = Services.with_snapshots(workers=args.seed_workers)
+        with store.session() as s:
+            for mirror in (primed.criminal, primed.immigration):
+                mirror.refresh(s)
+                mirror.save_snapshot(s)
+        result["galleries"] = {
+            "criminal_subjects": len(primed.criminal.gallery),
+            "immigration_subjects": len(primed.immigration.gallery),
+            "snapshot_s": round(time.perf_counter() - t, 1),
+        }
+        del primed
+        console.print(f"gallery snapshots: {result['galleries']}")
+
+        t = time.perf_counter()
         events: list[BookingSubmission | IdentEnrolment] = []
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("building submissions", total=args.bookings)
-            for event in replay(scenario, as_of=args.as_of, limit=args.bookings):
+            task = bar.add_task("building submissions", total=args.bookings * len(args.rate))
+            for event in replay(scenario, as_of=args.as_of, limit=args.bookings * len(args.rate)):
                 events.append(event)
                 if isinstance(event, BookingSubmission):
                     bar.advance(task)
         submissions = [e for e in events if isinstance(e, BookingSubmission)]
+        plan = [(args.bookings, rate) for rate in args.rate]
         result["build_s"] = round(time.perf_counter() - t, 1)
 
         def spawn(name: str) -> WorkerProcess:
@@ -261,45 +317,53 @@ def main() -> None:
         start = time.time()
         if args.kills:
             chaos.start()
-        sent = 0
-        held_back = 0.0
-        with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("submitting", total=len(submissions))
-            outstanding: dict[int, str] = {}  # person id -> TCN of their last booking
-            for event in events:
-                person = (
-                    event.person.person_id
-                    if isinstance(event, IdentEnrolment)
-                    else (event.booking.person_id)
-                )
-                if person in outstanding:
-                    held_back += wait_final(store, outstanding.pop(person))
-                if isinstance(event, IdentEnrolment):
-                    enrol_in_ident(store, event)
-                    continue
-                outstanding[person] = event.tcn
-                if args.rate > 0:
-                    delay = start + sent / args.rate - time.time()
-                    if delay > 0:
-                        time.sleep(delay)
-                submit_car(store, event.data, submitter_ori=event.ori)
-                sent += 1
-                bar.advance(task)
-            submitted = time.time()
-            task = bar.add_task("draining", total=len(submissions))
-            while True:
-                open_cases, busy, unlogged = backlog(store)
-                bar.update(task, completed=len(submissions) - open_cases)
-                if (
-                    open_cases == 0
-                    and busy == 0
-                    and unlogged == 0
-                    and (not args.kills or len(kills) >= args.kills or not chaos.is_alive())
-                ):
-                    break
-                if time.time() - start > args.timeout:
-                    raise SystemExit(f"timed out: {open_cases} cases open, {busy} messages busy")
-                time.sleep(0.5)
+        phases = []
+        outstanding: dict[int, str] = {}  # person id -> TCN of their last booking
+        cursor = 0
+        for bookings, rate in plan:
+            phase: dict[str, Any] = {"bookings": bookings, "rate": rate}
+            tcns: list[str] = []
+            held_back = 0.0
+            phase_start = time.time()
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task(f"submitting at {rate or 'max'}/s", total=bookings)
+                while len(tcns) < bookings and cursor < len(events):
+                    event = events[cursor]
+                    cursor += 1
+                    person = (
+                        event.person.person_id
+                        if isinstance(event, IdentEnrolment)
+                        else event.booking.person_id
+                    )
+                    if person in outstanding:
+                        held_back += wait_final(store, outstanding.pop(person))
+                    if isinstance(event, IdentEnrolment):
+                        enrol_in_ident(store, event)
+                        continue
+                    outstanding[person] = event.tcn
+                    if rate > 0:
+                        delay = phase_start + len(tcns) / rate - time.time()
+                        if delay > 0:
+                            time.sleep(delay)
+                    submit_car(store, event.data, submitter_ori=event.ori)
+                    tcns.append(event.tcn)
+                    bar.advance(task)
+                submitted = time.time()
+                task = bar.add_task("draining", total=len(tcns))
+                while True:
+                    open_cases, busy, unlogged = backlog(store)
+                    bar.update(task, completed=len(tcns) - open_cases)
+                    if open_cases == 0 and busy == 0 and unlogged == 0:
+                        break
+                    if time.time() - start > args.timeout:
+                        raise SystemExit(f"timed out: {open_cases} cases open, {busy} busy")
+                    time.sleep(0.5)
+            phase.update(measure(store, tcns, phase_start, submitted))
+            phase["held_back_s"] = round(held_back, 1)
+            phases.append(phase)
+            console.print(f"phase: {phase}")
+        while args.kills and chaos.is_alive() and len(kills) < args.kills:
+            time.sleep(0.5)  # not reached when the kills fit in the run (the usual case)
         done.set()
         for w in workers:
             w.stop()
@@ -315,23 +379,13 @@ def main() -> None:
                     MessageRecord.sender,
                     MessageRecord.recipient,
                     MessageRecord.status,
-                    MessageRecord.done_at,
                 )
             ).all()
-        finished: dict[str, float] = {}
-        for m in messages:
-            if m.done_at is not None:
-                finished[m.tcn] = max(finished.get(m.tcn, 0.0), m.done_at.timestamp())
-        latency = [
-            finished[c.tcn] - c.submitted_at.timestamp()
-            for c in cases.values()
-            if c.tcn in finished
-        ]
-        end = max(finished.values())
+        sent = [x for x in submissions if x.tcn in cases]
         wrong = {
-            s.tcn: outcome_mismatches(cases.get(s.tcn), s.expected)
-            for s in submissions
-            if outcome_mismatches(cases.get(s.tcn), s.expected)
+            x.tcn: outcome_mismatches(cases.get(x.tcn), x.expected)
+            for x in sent
+            if outcome_mismatches(cases.get(x.tcn), x.expected)
         }
         repeats = Counter((m.tcn, m.kind, m.sender, m.recipient) for m in messages)
         twice = sum(1 for n in repeats.values() if n > 1)
@@ -341,17 +395,9 @@ def main() -> None:
 
     result.update(
         {
-            "bookings": len(submissions),
+            "bookings": len(sent),
             "messages": len(messages),
-            "submit_rate_per_s": round(len(submissions) / (submitted - start), 2),
-            "throughput_per_s": round(len(submissions) / (end - start), 2),
-            "elapsed_s": round(end - start, 1),
-            "latency_s": {
-                "p50": round(statistics.median(latency), 3),
-                "p95": round(percentile(latency, 0.95), 3),
-                "max": round(max(latency), 3),
-            },
-            "held_back_s": round(held_back, 1),
+            "phases": phases,
             "kills": len(kills),
             "wrong_final_states": len(wrong),
             "wrong_fields": dict(Counter(f for fields in wrong.values() for f in fields)),

@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -195,6 +196,48 @@ def wait_final(store: Store, tcn: str) -> float:
         time.sleep(0.05)
 
 
+def with_images(
+    events: list[BookingSubmission | IdentEnrolment], folder: Path
+) -> list[BookingSubmission | IdentEnrolment]:
+    """The same bookings as ten-image CARs (WSQ), fingers taken in turn from an
+    FVC folder's images (500 ppi): the FBI must extract every finger. These
+    are not the scenario's people's fingers, so their final states are not
+    checked against the ground truth (:data:`IMAGE_PATH_FIELDS` only)."""
+    import cv2
+
+    from interop.nist.car import build_car, car_from_booking
+    from interop.policy.offences import OFFENCES
+
+    paths = sorted(folder.glob("*.tif")) + sorted(folder.glob("*.png"))
+    if not paths:
+        raise SystemExit(f"no .tif or .png images in {folder}")
+    pixels = []
+    for path in paths:
+        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        if image is None:
+            raise SystemExit(f"{path}: not a readable image")
+        pixels.append(np.asarray(image, dtype=np.uint8))
+    out: list[BookingSubmission | IdentEnrolment] = []
+    k = 0
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("encoding image CARs", total=len(events))
+        for event in events:
+            bar.advance(task)
+            if isinstance(event, IdentEnrolment):
+                out.append(event)
+                continue
+            fingers = {p: pixels[(k + p) % len(pixels)] for p in range(1, 11)}
+            k += 10
+            literal = OFFENCES[event.booking.charge].title.upper()
+            data = build_car(car_from_booking(event.booking, fingers, literal))
+            out.append(dataclasses.replace(event, data=data))
+    return out
+
+
+IMAGE_PATH_FIELDS = ("final",)
+"""What the image path checks of each booking's outcome: that it ended."""
+
+
 def measure(store: Store, tcns: list[str], start: float, submitted: float) -> dict[str, Any]:
     """Throughput and latency of one phase's bookings.
 
@@ -248,6 +291,9 @@ def main() -> None:
         default=[0.0],
         help="Bookings/s of each phase (0: all at once); --bookings each.",
     )
+    parser.add_argument(
+        "--images", type=Path, help="FVC folder: submit ten-image CARs (WSQ) instead of CARF."
+    )
     parser.add_argument("--kills", type=int, default=0)
     parser.add_argument("--kill-interval", type=float, nargs=2, default=(2.0, 8.0))
     parser.add_argument("--lease", type=float, default=5.0, help="Lease seconds.")
@@ -292,6 +338,8 @@ def main() -> None:
                 events.append(event)
                 if isinstance(event, BookingSubmission):
                     bar.advance(task)
+        if args.images is not None:
+            events = with_images(events, args.images)
         submissions = [e for e in events if isinstance(e, BookingSubmission)]
         plan = [(args.bookings, rate) for rate in args.rate]
         result["build_s"] = round(time.perf_counter() - t, 1)
@@ -382,11 +430,13 @@ def main() -> None:
                 )
             ).all()
         sent = [x for x in submissions if x.tcn in cases]
-        wrong = {
-            x.tcn: outcome_mismatches(cases.get(x.tcn), x.expected)
-            for x in sent
-            if outcome_mismatches(cases.get(x.tcn), x.expected)
-        }
+        wrong = {}
+        for x in sent:
+            fields = outcome_mismatches(cases.get(x.tcn), x.expected)
+            if args.images is not None:
+                fields = [f for f in fields if f in IMAGE_PATH_FIELDS]
+            if fields:
+                wrong[x.tcn] = fields
         repeats = Counter((m.tcn, m.kind, m.sender, m.recipient) for m in messages)
         twice = sum(1 for n in repeats.values() if n > 1)
         status = Counter(m.status for m in messages)

@@ -1,0 +1,15 @@
+"""The program's reports, computed from the store (``interop report``).
+
+:mod:`interop.reports.monthly` gives ICE's monthly "IDENT/IAFIS
+Interoperability Statistics": per month and cumulative, by country, state
+and jurisdiction.
+"""
+
+from interop.reports.monthly import (
+    LEVELS,
+    MonthlyRow,
+    Scope,
+    monthly_statistics,
+)
+
+__all__ = ["LEVELS", "MonthlyRow", "Scope", "monthly_statistics"]

@@ -1,0 +1,134 @@
+"""The monthly interoperability statistics from a store with known bookings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from interop.reports import Scope, monthly_statistics
+from interop.store import Store
+from interop.store.models import (
+    Case,
+    DetainerRecord,
+    ImmigrationEncounter,
+    ImmigrationSubject,
+    Jurisdiction,
+    State,
+)
+
+KANE, COOK, HARRIS = "IL0450000", "IL0160000", "TX1010000"
+
+
+def _case(
+    tcn: str,
+    ori: str,
+    on: date,
+    *,
+    forwarded: bool,
+    level: int | None = None,
+    a_number: str | None = None,
+) -> Case:
+    return Case(
+        tcn=tcn,
+        ori=ori,
+        state=ori[:2],
+        booked_on=on,
+        submitted_at=datetime.combine(on, datetime.min.time(), UTC),
+        final=True,
+        forwarded_to_ident=forwarded,
+        ident_match=level is not None,
+        priority_level=level,
+        a_number=a_number,
+    )
+
+
+def _world(store: Store) -> None:
+    with store.session() as s:
+        s.add_all([State(code="IL", name="Illinois"), State(code="TX", name="Texas")])
+        s.flush()
+        for ori, on in ((KANE, date(2009, 11, 24)), (COOK, None), (HARRIS, date(2008, 10, 27))):
+            s.add(
+                Jurisdiction(
+                    ori=ori, state=ori[:2], name=ori, time_zone="America/Chicago", activated_on=on
+                )
+            )
+        for a in ("A000000001", "A000000002", "A000000003"):
+            s.add(
+                ImmigrationSubject(
+                    a_number=a,
+                    surname="X",
+                    given_name="Y",
+                    date_of_birth=date(1980, 1, 1),
+                    sex="M",
+                    place_of_birth="MX",
+                    status="unlawful",
+                    citizen=False,
+                )
+            )
+        s.flush()
+        s.add_all(
+            [
+                _case("T1", KANE, date(2010, 3, 1), forwarded=True, level=1, a_number="A000000001"),
+                _case("T2", KANE, date(2010, 3, 9), forwarded=True),
+                _case("T3", COOK, date(2010, 3, 9), forwarded=False),
+                _case(
+                    "T4", HARRIS, date(2010, 3, 20), forwarded=True, level=4, a_number="A000000002"
+                ),
+                _case(
+                    "T5", HARRIS, date(2010, 4, 2), forwarded=True, level=3, a_number="A000000003"
+                ),
+                _case("T6", HARRIS, date(2010, 5, 2), forwarded=True),  # after the report
+            ]
+        )
+        s.flush()
+        for tcn, a, ended in (
+            ("T1", "A000000001", datetime(2010, 3, 3, tzinfo=UTC)),
+            ("T4", "A000000002", datetime(2010, 4, 1, tzinfo=UTC)),
+        ):
+            s.add(
+                DetainerRecord(
+                    tcn=tcn,
+                    a_number=a,
+                    field_office="X",
+                    ori="X",
+                    lodged_at=ended,
+                    status="honoured",
+                    ended_at=ended,
+                )
+            )
+        s.add(ImmigrationEncounter(a_number="A000000002", kind="removal", on=date(2010, 4, 20)))
+        s.add(ImmigrationEncounter(a_number="A000000003", kind="removal", on=date(2009, 1, 5)))
+
+
+def test_national_rows_month_by_month_and_cumulative(store: Store) -> None:
+    _world(store)
+    with store.session() as s:
+        rows = monthly_statistics(s, date(2010, 4, 30))
+    assert [(r.area, r.month) for r in rows] == [("US", date(2010, 3, 1)), ("US", date(2010, 4, 1))]
+    march, april = rows
+    assert (march.submissions, march.matches) == (3, 2)  # Cook was not activated
+    assert march.matches_by_level == [1, 0, 0, 1]
+    assert march.custody_by_level == [1, 0, 0, 0]
+    assert (april.submissions, april.matches_by_level) == (1, [0, 0, 1, 0])
+    assert april.custody_by_level == [0, 0, 0, 1]
+    # the removal of the non-criminal matched in March, in April; the 2009
+    # removal came before the person's booking: not the program's
+    assert april.removals_by_level == [0, 0, 0, 1] and march.removals_by_level == [0, 0, 0, 0]
+    assert april.cumulative_submissions == 4 and april.cumulative_matches == 3
+    assert april.cumulative_matches_by_level == [1, 0, 1, 1]
+    assert april.cumulative_custody_by_level == [1, 0, 0, 1]
+
+
+def test_state_and_jurisdiction_rows(store: Store) -> None:
+    _world(store)
+    with store.session() as s:
+        states = monthly_statistics(s, date(2010, 4, 30), scope=Scope.STATE)
+        places = monthly_statistics(s, date(2010, 4, 30), scope=Scope.JURISDICTION)
+        since = monthly_statistics(s, date(2010, 4, 30), since=date(2010, 4, 1))
+    last = {r.area: r for r in states if r.month == date(2010, 4, 1)}
+    assert last["IL"].cumulative_submissions == 2 and last["TX"].cumulative_submissions == 2
+    assert last["TX"].cumulative_removals_by_level == [0, 0, 0, 1]
+    kane = [r for r in places if r.area == KANE]
+    assert kane[0].activated_on == date(2009, 11, 24) and kane[-1].cumulative_matches == 1
+    cook = [r for r in places if r.area == COOK]
+    assert cook and all(r.submissions == 0 for r in cook)
+    assert len(since) == 1 and since[0].cumulative_submissions == 4

@@ -9,6 +9,7 @@ import typer
 
 from interop.agencies.cli import register as register_pipeline
 from interop.nist.cli import nist_app
+from interop.reports.cli import report
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -33,6 +34,7 @@ synth_app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 app.add_typer(nist_app, name="nist")
 register_pipeline(app)
+app.command()(report)
 
 
 @synth_app.command("prints")

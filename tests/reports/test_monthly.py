@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from interop.reports import Scope, monthly_statistics
+import pytest
+from typer.testing import CliRunner
+
+from interop.cli import app
+from interop.reports import CSV_COLUMNS, Scope, monthly_statistics
 from interop.store import Store
 from interop.store.models import (
     Case,
@@ -132,3 +139,25 @@ def test_state_and_jurisdiction_rows(store: Store) -> None:
     cook = [r for r in places if r.area == COOK]
     assert cook and all(r.submissions == 0 for r in cook)
     assert len(since) == 1 and since[0].cumulative_submissions == 4
+
+
+def test_the_report_command_writes_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INTEROP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("INTEROP_DATABASE_URL", raising=False)
+    store = Store.open()
+    _world(store)
+    store.close()
+    out = tmp_path / "report.csv"
+    result = CliRunner().invoke(
+        app, ["report", str(out), "--through", "2010-04", "--scope", "state"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    texas = [r for r in rows if r["area"] == "TX" and r["month"] == "2010-04"]
+    assert texas[0]["cumulative_removals_non_criminal"] == "1"
+    assert texas[0]["custody_non_criminal"] == "1"
+    bad = CliRunner().invoke(app, ["report", str(out), "--through", "2010-13"])
+    assert bad.exit_code == 2
+    wrong = CliRunner().invoke(app, ["report", str(out), "--through", "2010-04", "--format", "xls"])
+    assert wrong.exit_code == 2

@@ -11,5 +11,6 @@ from interop.reports.monthly import (
     Scope,
     monthly_statistics,
 )
+from interop.reports.output import CSV_COLUMNS, to_csv
 
-__all__ = ["LEVELS", "MonthlyRow", "Scope", "monthly_statistics"]
+__all__ = ["CSV_COLUMNS", "LEVELS", "MonthlyRow", "Scope", "monthly_statistics", "to_csv"]

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from interop.cli import app
-from interop.reports import CSV_COLUMNS, Scope, monthly_statistics
+from interop.reports import CSV_COLUMNS, Scope, monthly_statistics, to_html
 from interop.store import Store
 from interop.store.models import (
     Case,
@@ -161,3 +161,30 @@ def test_the_report_command_writes_csv(tmp_path: Path, monkeypatch: pytest.Monke
     assert bad.exit_code == 2
     wrong = CliRunner().invoke(app, ["report", str(out), "--through", "2010-04", "--format", "xls"])
     assert wrong.exit_code == 2
+
+
+def test_the_html_report_is_one_accessible_table_per_area(store: Store) -> None:
+    from html.parser import HTMLParser
+
+    _world(store)
+    with store.session() as s:
+        rows = monthly_statistics(s, date(2010, 4, 30), scope=Scope.JURISDICTION)
+    page = to_html(rows, "Statistics <through> April")
+
+    class Counter(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: dict[str, int] = {}
+            self.scoped = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags[tag] = self.tags.get(tag, 0) + 1
+            self.scoped += tag == "th" and any(k == "scope" for k, _ in attrs)
+
+    parsed = Counter()
+    parsed.feed(page)
+    areas = {r.area for r in rows}
+    assert parsed.tags["table"] == parsed.tags["caption"] == len(areas) == 3
+    assert parsed.scoped == parsed.tags["th"]  # every header says what it heads
+    assert "&lt;through&gt;" in page and "<script" not in page and "http" not in page
+    assert f"{KANE}, activated 2009-11-24" in page

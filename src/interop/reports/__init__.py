@@ -11,6 +11,14 @@ from interop.reports.monthly import (
     Scope,
     monthly_statistics,
 )
-from interop.reports.output import CSV_COLUMNS, to_csv
+from interop.reports.output import CSV_COLUMNS, to_csv, to_html
 
-__all__ = ["CSV_COLUMNS", "LEVELS", "MonthlyRow", "Scope", "monthly_statistics", "to_csv"]
+__all__ = [
+    "CSV_COLUMNS",
+    "LEVELS",
+    "MonthlyRow",
+    "Scope",
+    "monthly_statistics",
+    "to_csv",
+    "to_html",
+]

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-FORMATS = ("csv",)
+FORMATS = ("csv", "html")
 """Output formats ``interop report`` writes."""
 
 
@@ -35,14 +35,14 @@ def report(
     since: Annotated[
         str | None, typer.Option("--since", help="First month shown (YYYY-MM).")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="csv.")] = "csv",
+    output_format: Annotated[str, typer.Option("--format", help="csv or html.")] = "csv",
     database: Annotated[
         str | None,
         typer.Option("--database", help="Store URL (default INTEROP_DATABASE_URL or embedded)."),
     ] = None,
 ) -> None:
     """ICE's monthly IDENT/IAFIS interoperability statistics, from the store."""
-    from interop.reports import Scope, monthly_statistics, to_csv
+    from interop.reports import Scope, monthly_statistics, to_csv, to_html
     from interop.store import Store
 
     if output_format not in FORMATS:
@@ -59,7 +59,11 @@ def report(
             rows = monthly_statistics(session, last, scope=chosen, since=first)
     finally:
         store.close()
-    text = to_csv(rows)
+    if output_format == "html":
+        title = f"IDENT/IAFIS Interoperability Statistics through {last.isoformat()}"
+        text = to_html(rows, title)
+    else:
+        text = to_csv(rows)
     if str(out) == "-":
         typer.echo(text, nl=False)
     else:

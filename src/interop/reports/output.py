@@ -1,14 +1,18 @@
-"""Writing the monthly statistics: CSV (one row per area and month).
+"""Writing the monthly statistics: CSV (one row per area and month) and HTML.
 
-The CSV's columns follow ICE's published tables: area, month, activation
-day, then this month's and the cumulative figures, by level.
+The columns follow ICE's published tables: area, month, activation day,
+then this month's and the cumulative figures, by level. The HTML page is
+self-contained (no script, no outside resource) and accessible: one table
+per area with a caption, column and row headers with their scope.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Iterable
+from itertools import groupby
 
 from interop.reports.monthly import LEVELS, MonthlyRow
 
@@ -59,4 +63,81 @@ def to_csv(rows: Iterable[MonthlyRow]) -> str:
     return out.getvalue()
 
 
-__all__ = ["CSV_COLUMNS", "csv_record", "to_csv"]
+LEVEL_NAMES = ("Level 1", "Level 2", "Level 3", "Non-criminal")
+"""Column headings of :data:`LEVELS`."""
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1rem; color: #111; }
+table { border-collapse: collapse; margin: 0 0 2rem; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+th, td { border: 1px solid #999; padding: 0.2rem 0.4rem; text-align: right; }
+th[scope=row] { text-align: left; }
+.wrap { overflow-x: auto; }
+"""
+
+
+def _cells(values: Iterable[object]) -> str:
+    return "".join(
+        f"<td>{html.escape(f'{v:,}' if isinstance(v, int) else str(v))}</td>" for v in values
+    )
+
+
+def to_html(rows: Iterable[MonthlyRow], title: str) -> str:
+    """The rows as a self-contained HTML page: one table per area.
+
+    Each table has a row per month: submissions, matches by level, custody
+    by level and removals by level, this month and cumulative.
+    """
+    head = (
+        '<tr><th scope="col" rowspan="2">Month</th>'
+        '<th scope="colgroup" colspan="6">This month</th>'
+        '<th scope="colgroup" colspan="14">Cumulative</th></tr><tr>'
+        + "".join(
+            f'<th scope="col">{html.escape(name)}</th>'
+            for name in (
+                "Submissions",
+                "Matches",
+                *(f"Matches, {n}" for n in LEVEL_NAMES),
+                "Submissions",
+                "Matches",
+                *(f"Matches, {n}" for n in LEVEL_NAMES),
+                *(f"ICE custody, {n}" for n in LEVEL_NAMES),
+                *(f"Removals, {n}" for n in LEVEL_NAMES),
+            )
+        )
+        + "</tr>"
+    )
+    tables = []
+    for area, group in groupby(rows, key=lambda r: r.area):
+        months = list(group)
+        activated = months[0].activated_on
+        caption = html.escape(area) + (f", activated {activated.isoformat()}" if activated else "")
+        body = "".join(
+            f'<tr><th scope="row">{r.month.strftime("%Y-%m")}</th>'
+            + _cells([r.submissions, r.matches, *r.matches_by_level])
+            + _cells(
+                [
+                    r.cumulative_submissions,
+                    r.cumulative_matches,
+                    *r.cumulative_matches_by_level,
+                    *r.cumulative_custody_by_level,
+                    *r.cumulative_removals_by_level,
+                ]
+            )
+            + "</tr>"
+            for r in months
+        )
+        tables.append(
+            f'<div class="wrap"><table><caption>{caption}</caption>'
+            f"<thead>{head}</thead><tbody>{body}</tbody></table></div>"
+        )
+    title_text = html.escape(title)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title_text}</title><style>{_STYLE}</style></head>"
+        f"<body><main><h1>{title_text}</h1>{''.join(tables)}</main></body></html>\n"
+    )
+
+
+__all__ = ["CSV_COLUMNS", "LEVEL_NAMES", "csv_record", "to_csv", "to_html"]

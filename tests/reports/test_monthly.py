@@ -157,6 +157,11 @@ def test_the_report_command_writes_csv(tmp_path: Path, monkeypatch: pytest.Monke
     texas = [r for r in rows if r["area"] == "TX" and r["month"] == "2010-04"]
     assert texas[0]["cumulative_removals_non_criminal"] == "1"
     assert texas[0]["custody_non_criminal"] == "1"
+    pdf = tmp_path / "report.pdf"
+    made = CliRunner().invoke(app, ["report", str(pdf), "--through", "2010-04", "--format", "pdf"])
+    assert made.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF-")
+    piped = CliRunner().invoke(app, ["report", "-", "--through", "2010-04", "--format", "pdf"])
+    assert piped.exit_code == 2
     bad = CliRunner().invoke(app, ["report", str(out), "--through", "2010-13"])
     assert bad.exit_code == 2
     wrong = CliRunner().invoke(app, ["report", str(out), "--through", "2010-04", "--format", "xls"])
@@ -188,3 +193,15 @@ def test_the_html_report_is_one_accessible_table_per_area(store: Store) -> None:
     assert parsed.scoped == parsed.tags["th"]  # every header says what it heads
     assert "&lt;through&gt;" in page and "<script" not in page and "http" not in page
     assert f"{KANE}, activated 2009-11-24" in page
+
+
+def test_the_pdf_report(store: Store, tmp_path: Path) -> None:
+    from interop.reports.pdf import to_pdf
+
+    _world(store)
+    with store.session() as s:
+        rows = monthly_statistics(s, date(2010, 4, 30), scope=Scope.STATE)
+    data = to_pdf(rows, "Statistics through April 2010")
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 3  # chart + IL + TX
+    assert to_pdf([], "Nothing").startswith(b"%PDF-")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-FORMATS = ("csv", "html")
+FORMATS = ("csv", "html", "pdf")
 """Output formats ``interop report`` writes."""
 
 
@@ -35,7 +35,7 @@ def report(
     since: Annotated[
         str | None, typer.Option("--since", help="First month shown (YYYY-MM).")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="csv or html.")] = "csv",
+    output_format: Annotated[str, typer.Option("--format", help="csv, html or pdf.")] = "csv",
     database: Annotated[
         str | None,
         typer.Option("--database", help="Store URL (default INTEROP_DATABASE_URL or embedded)."),
@@ -51,6 +51,8 @@ def report(
         chosen = Scope(scope)
     except ValueError as exc:
         raise typer.BadParameter(f"{scope!r}: national, state or jurisdiction") from exc
+    if str(out) == "-" and output_format == "pdf":
+        raise typer.BadParameter("a PDF goes to a file, not standard output")
     last = _month_end(through)
     first = _month_end(since).replace(day=1) if since else None
     store = Store.open(database)
@@ -59,13 +61,17 @@ def report(
             rows = monthly_statistics(session, last, scope=chosen, since=first)
     finally:
         store.close()
-    if output_format == "html":
-        title = f"IDENT/IAFIS Interoperability Statistics through {last.isoformat()}"
-        text = to_html(rows, title)
+    title = f"IDENT/IAFIS Interoperability Statistics through {last.isoformat()}"
+    if output_format == "pdf":
+        from interop.reports.pdf import to_pdf
+
+        data = to_pdf(rows, title)
+    elif output_format == "html":
+        data = to_html(rows, title).encode("utf-8")
     else:
-        text = to_csv(rows)
+        data = to_csv(rows).encode("utf-8")
     if str(out) == "-":
-        typer.echo(text, nl=False)
+        typer.echo(data.decode("utf-8"), nl=False)
     else:
-        out.write_text(text, newline="")
+        out.write_bytes(data)
         typer.echo(f"{len(rows)} rows written to {out}", err=True)

@@ -211,3 +211,23 @@ def test_illinois_after_its_moa_termination_under_each_mode(
         kinds = {m.kind for m in s.scalars(select(MessageRecord))}
         assert ("IAQ" in kinds) is forwarded
         assert all(m.status == "done" for m in s.scalars(select(MessageRecord)))
+
+
+def test_a_replayed_booking_runs_on_its_own_day(store: Store) -> None:
+    """A 2010 booking submitted today gets its detainer lodged on its own day,
+    before the release the clock counts from, so ICE can still take custody."""
+    from datetime import timedelta
+
+    from interop.agencies.detainers import assume_custody
+
+    _seed(store)
+    tcn = "IL099000000000000001"
+    submit_car(store, _car(1, COUNTY, date(2010, 3, 1), tcn))
+    Worker(store, agency_handlers(Services())).run(until_idle=True)
+    with store.session() as s:
+        detainer = s.get(DetainerRecord, tcn)
+        assert detainer is not None and detainer.lodged_at.date() == date(2010, 3, 1)
+        assert detainer.scheduled_release is not None and detainer.expires_at is not None
+        assert detainer.lodged_at < detainer.scheduled_release < detainer.expires_at
+        held = assume_custody(s, tcn, detainer.scheduled_release + timedelta(hours=1))
+        assert held.status == "honoured"

@@ -98,6 +98,26 @@ def _case(session: Session, tcn: str) -> Case:
     return case
 
 
+LIVE_WITHIN = timedelta(days=1)
+"""A booking submitted within this of its booking day is live (:func:`case_now`)."""
+
+
+def case_now(case: Case) -> datetime:
+    """The present moment on the booking's calendar (aware, UTC).
+
+    Live, a booking is submitted on the day it is booked and this is the
+    wall clock. A replayed past booking (a scenario) runs on its own day:
+    the wall clock moved by whole days from the day it was submitted to the
+    day it was booked, so the detainer it gets is lodged before the release
+    the detainer clock counts from, and its transactions carry that day's
+    date. A submission within :data:`LIVE_WITHIN` of the booking day (time
+    zones) counts as live.
+    """
+    now = utcnow()
+    shift = timedelta(days=(case.booked_on - case.submitted_at.date()).days)
+    return now if abs(shift) <= LIVE_WITHIN else now + shift
+
+
 def record_decision(session: Session, tcn: str, question: str, decision: Decision) -> None:
     """Store a policy decision for a case (once per question: a second one,
     from a handler run again, is ignored)."""
@@ -211,7 +231,7 @@ def fbi_handler(services: Services) -> Handler:
         data = d.transaction or b""
         t = parse(data)
         sib = ori_of(d.sender)
-        today = utcnow().date()
+        today = case_now(case).date()
         violations = validate(t, program_rules())
         if violations:
             case.stage, case.final = "rejected", True
@@ -317,7 +337,7 @@ def ident_handler(services: Services) -> Handler:
         result = services.immigration.search(session, probe)
         a_number = result.identity
         subject = session.get(ImmigrationSubject, a_number) if a_number else None
-        today = utcnow().date()
+        today = case_now(case).date()
         fbi_number = str(d.body.get("fbi_number", ""))
         idr_tcn = _response_tcn(d.tcn, "I")
         idr = build_idr(
@@ -411,7 +431,7 @@ def lesc_handler(services: Services) -> Handler:
             subject.citizen,
             "classified",
         )
-        today = utcnow().date()
+        today = case_now(case).date()
         iar_tcn = _response_tcn(d.tcn, "R")
         iar = build_iar(
             AlienResponse(
@@ -487,7 +507,7 @@ def field_office_handler(services: Services) -> Handler:
                 a_number=iar.a_number,
                 field_office=office,
                 ori=case.ori,
-                lodged_at=utcnow(),
+                lodged_at=case_now(case),
                 scheduled_release=release,
                 expires_at=detainer_expires_at(release, j.time_zone),
                 status="lodged",
@@ -497,7 +517,7 @@ def field_office_handler(services: Services) -> Handler:
         detainer_tcn = _response_tcn(d.tcn, "D")
         detainer = build_detainer(
             Detainer(
-                header=_header(detainer_tcn, d.tcn, "ICEERO000", case.ori, utcnow().date()),
+                header=_header(detainer_tcn, d.tcn, "ICEERO000", case.ori, case_now(case).date()),
                 name=iar.name,
                 date_of_birth=iar.date_of_birth,
                 sex=iar.sex or "U",

@@ -332,8 +332,10 @@ def ident_handler(services: Services) -> Handler:
             raise HandlerError(f"IDENT does not take {d.kind}")
         case = _case(session, d.tcn)
         t = parse(d.transaction or b"")
-        sub = read_car(t, decode_images=False)
-        probe = _templates_from_body(d.body) or probe_templates(t, sub.minutiae)
+        # the FBI passes the features it extracted; read the transaction's own only without them
+        probe = _templates_from_body(d.body)
+        sub = read_car(t, decode_images=False, read_minutiae=not probe)
+        probe = probe or probe_templates(t, sub.minutiae)
         result = services.immigration.search(session, probe)
         a_number = result.identity
         subject = session.get(ImmigrationSubject, a_number) if a_number else None

@@ -209,7 +209,9 @@ def build_car(sub: CarSubmission) -> bytes:
     return encode(records)
 
 
-def read_car(data: bytes | Transaction, *, decode_images: bool = True) -> CarSubmission:
+def read_car(
+    data: bytes | Transaction, *, decode_images: bool = True, read_minutiae: bool = True
+) -> CarSubmission:
     """The submission a CAR transaction carries.
 
     Parameters
@@ -218,6 +220,9 @@ def read_car(data: bytes | Transaction, *, decode_images: bool = True) -> CarSub
     decode_images : bool, keyword-only
         Decode the finger images into ``fingers`` (WSQ decoding costs tens
         of milliseconds a finger); without, ``fingers`` is empty.
+    read_minutiae : bool, keyword-only
+        Read the Type-9 records into ``minutiae`` (about half a millisecond a
+        finger); without, ``minutiae`` is empty.
 
     Raises
     ------
@@ -249,7 +254,9 @@ def read_car(data: bytes | Transaction, *, decode_images: bool = True) -> CarSub
         offences=read_arrest_segment(r2),
         fingers=fingers,
         retain=text(r2, 5) == "Y",
-        minutiae={m.finger_position: m for m in templates(t) if 1 <= m.finger_position <= 10},
+        minutiae={m.finger_position: m for m in templates(t) if 1 <= m.finger_position <= 10}
+        if read_minutiae
+        else {},
     )
 
 

@@ -167,6 +167,16 @@ def worker(
             "(turn off when replaying past bookings)."
         ),
     ] = True,
+    gallery_shards: Annotated[
+        int,
+        typer.Option(
+            "--gallery-shards",
+            min=0,
+            max=256,
+            help="0: galleries in each worker process; N: in N Ray actors each "
+            "(the cluster RAY_ADDRESS names, or a local one).",
+        ),
+    ] = 0,
     policy: PolicyOption = "as-operated",
     database: DatabaseOption = None,
 ) -> None:
@@ -184,6 +194,7 @@ def worker(
             until_idle=until_idle,
             lease_s=lease_seconds,
             expire_detainers=expire_detainers,
+            gallery_shards=gallery_shards,
         )
     except (WorkerConfigError, KeyError) as exc:
         raise _fail(str(exc)) from exc

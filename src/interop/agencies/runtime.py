@@ -116,7 +116,11 @@ class Runtime:
 
 
 def open_runtime(
-    url: str | None = None, *, policy: str = "as-operated", store: Store | None = None
+    url: str | None = None,
+    *,
+    policy: str = "as-operated",
+    store: Store | None = None,
+    gallery_shards: int = 0,
 ) -> Runtime:
     """Open the store at ``url`` (default ``INTEROP_DATABASE_URL`` or the
     embedded file), the log key (``INTEROP_LOG_KEY`` or under
@@ -129,6 +133,9 @@ def open_runtime(
         A key of :data:`interop.policy.POLICY_PRESETS`.
     store : Store, optional
         An already open store (``url`` is then ignored).
+    gallery_shards : int
+        0: galleries in this process (from snapshots); N > 0: each gallery
+        in N Ray actors, on the cluster ``RAY_ADDRESS`` names or a local one.
 
     Raises
     ------
@@ -139,7 +146,13 @@ def open_runtime(
         known = ", ".join(sorted(POLICY_PRESETS))
         raise KeyError(f"unknown policy {policy!r}; known: {known}")
     opened = store if store is not None else Store.open(url)
-    services = Services.with_snapshots(POLICY_PRESETS[policy], workers=GALLERY_START_WORKERS)
+    if gallery_shards > 0:
+        import ray
+
+        ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
+        services = Services.sharded(POLICY_PRESETS[policy], shards=gallery_shards)
+    else:
+        services = Services.with_snapshots(POLICY_PRESETS[policy], workers=GALLERY_START_WORKERS)
     return Runtime(opened, services, load_or_create_log_key())
 
 
@@ -176,10 +189,12 @@ LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"
 """Log lines of the worker processes (ids, counts and error types only)."""
 
 
-def _process_main(url: str, policy: str, until_idle: bool, lease_s: float, expire: bool) -> None:
+def _process_main(
+    url: str, policy: str, until_idle: bool, lease_s: float, expire: bool, shards: int
+) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     stop = _stop_flag()
-    runtime = open_runtime(url, policy=policy)
+    runtime = open_runtime(url, policy=policy, gallery_shards=shards)
     try:
         _ready(runtime)
         worker = runtime.worker(lease_s=lease_s, expire_detainers=expire)
@@ -196,6 +211,7 @@ def run_worker_processes(
     until_idle: bool = False,
     lease_s: float = DEFAULT_LEASE_S,
     expire_detainers: bool = True,
+    gallery_shards: int = 0,
 ) -> int:
     """Run ``processes`` workers and wait for them; returns how many failed.
 
@@ -215,7 +231,7 @@ def run_worker_processes(
         )
     if processes == 1:
         stop = _stop_flag()
-        runtime = open_runtime(url, policy=policy)
+        runtime = open_runtime(url, policy=policy, gallery_shards=gallery_shards)
         _ready(runtime)
         worker = runtime.worker(lease_s=lease_s, expire_detainers=expire_detainers)
         stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
@@ -227,7 +243,7 @@ def run_worker_processes(
     children = [
         context.Process(
             target=_process_main,
-            args=(url, policy, until_idle, lease_s, expire_detainers),
+            args=(url, policy, until_idle, lease_s, expire_detainers, gallery_shards),
             name=f"worker-{k}",
         )
         for k in range(processes)

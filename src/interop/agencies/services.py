@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -51,6 +52,9 @@ from interop.store.models import (
 )
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from interop.fingerprints.gallery.sharded import ShardedGallery
 
 FBI = "fbi:WVIAFIS0Z"
 IDENT = "ident:IDENT"
@@ -152,8 +156,11 @@ class GalleryMirror:
     ----------
     system : str
         ``"fbi"`` (criminal master file) or ``"ident"``.
-    gallery : Gallery, optional
-        Replaced by a snapshot at the first refresh if empty.
+    gallery : Gallery or ShardedGallery, optional
+        Replaced by a snapshot at the first refresh if empty. A
+        :class:`~interop.fingerprints.gallery.sharded.ShardedGallery` (Ray
+        actors, :meth:`Services.sharded`) is filled subject by subject and
+        takes no snapshots.
     snapshots : path, optional, keyword-only
         Folder of snapshots (:func:`snapshot_folder` is the usual one);
         None: none are read or written.
@@ -170,7 +177,7 @@ class GalleryMirror:
     def __init__(
         self,
         system: str,
-        gallery: Gallery | None = None,
+        gallery: Gallery | ShardedGallery | None = None,
         *,
         snapshots: str | os.PathLike[str] | None = None,
         snapshot_every: int = SNAPSHOT_EVERY,
@@ -182,7 +189,7 @@ class GalleryMirror:
         self.system = system
         self.params = params
         self.workers = workers
-        self.gallery = gallery if gallery is not None else Gallery()
+        self.gallery: Gallery | ShardedGallery = gallery if gallery is not None else Gallery()
         self.snapshots = Path(snapshots) if snapshots is not None else None
         self.snapshot_every = snapshot_every
         self._high_water = 0
@@ -205,7 +212,11 @@ class GalleryMirror:
         """
         if not self._started:
             self._started = True
-            if self.snapshots is not None and len(self.gallery) == 0:
+            if (
+                self.snapshots is not None
+                and isinstance(self.gallery, Gallery)
+                and len(self.gallery) == 0
+            ):
                 self._load_snapshot(session)
         floor = max(0, self._high_water - LOOKBACK_ROWS)
         rows = session.execute(
@@ -221,6 +232,16 @@ class GalleryMirror:
             for start in range(0, len(new), REFRESH_SUBJECTS)
         )
         params = self.gallery.index_params
+        gallery = self.gallery
+        if not isinstance(gallery, Gallery):
+            # a sharded gallery enrols subject by subject, each on its shard
+            for chunk in chunks:
+                fingers: dict[str, dict[int, Template]] = {}
+                for subject_id, position, blob in chunk:
+                    fingers.setdefault(subject_id, {})[position] = decode_template(blob)
+                for subject_id, by_position in fingers.items():
+                    gallery.enrol(subject_id, by_position)
+            return len(new)
         if self.workers > 1 and len(new) >= PARALLEL_SUBJECTS:
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
@@ -228,12 +249,12 @@ class GalleryMirror:
                 for chunk in chunks:
                     ahead.append(pool.submit(_packed, chunk, params))
                     if len(ahead) > 2 * self.workers:
-                        self.gallery.enrol_batch(ahead.popleft().result())
+                        gallery.enrol_batch(ahead.popleft().result())
                 while ahead:
-                    self.gallery.enrol_batch(ahead.popleft().result())
+                    gallery.enrol_batch(ahead.popleft().result())
         else:
             for chunk in chunks:
-                self.gallery.enrol_batch(_packed(chunk, params))
+                gallery.enrol_batch(_packed(chunk, params))
         self._unsaved += len(new)
         if self.snapshots is not None and self._unsaved >= self.snapshot_every:
             self.save_snapshot(session)
@@ -317,6 +338,8 @@ class GalleryMirror:
             nothing enrolled yet, or when it cannot be written (logged: the
             mirror goes on without).
         """
+        if not isinstance(self.gallery, Gallery):
+            return None
         if self.snapshots is None:
             return None
         key = _store_key(session)
@@ -364,6 +387,12 @@ class Services:
     policy: PolicyConfig = field(default_factory=lambda: POLICY_PRESETS["as-operated"])
 
     @classmethod
+    def sharded(cls, policy: PolicyConfig | None = None, *, shards: int = 2) -> Services:
+        """Services whose galleries are Ray-sharded (``shards`` actors each; Ray
+        must be initialised: ``ray.init()`` or ``ray.init(address="auto")``)."""
+        return _sharded_services(policy, shards)
+
+    @classmethod
     def with_snapshots(
         cls,
         policy: PolicyConfig | None = None,
@@ -388,6 +417,16 @@ class Services:
             immigration=GalleryMirror(IMMIGRATION_SYSTEM, snapshots=folder, workers=workers),
             policy=policy if policy is not None else POLICY_PRESETS["as-operated"],
         )
+
+
+def _sharded_services(policy: PolicyConfig | None, shards: int) -> Services:
+    from interop.fingerprints.gallery.sharded import ShardedGallery
+
+    return Services(
+        criminal=GalleryMirror(CRIMINAL_SYSTEM, ShardedGallery(shards)),
+        immigration=GalleryMirror(IMMIGRATION_SYSTEM, ShardedGallery(shards)),
+        policy=policy if policy is not None else POLICY_PRESETS["as-operated"],
+    )
 
 
 def jurisdiction_terms(

@@ -97,3 +97,24 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         s.close()
     else:
         yield from _postgres_store()
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    """A local Ray instance (2 CPUs) for the module's tests.
+
+    Outside CI a missing Ray skips the test; under ``CI=true`` it fails.
+    """
+    if os.environ.get("CI") == "true":
+        import ray  # under CI a missing Ray fails, never skips
+    else:
+        ray = pytest.importorskip("ray")
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        ignore_reinit_error=True,
+        log_to_driver=False,
+        object_store_memory=128 * 1024**2,
+    )
+    yield
+    ray.shutdown()

@@ -44,3 +44,19 @@ def test_refresh_reads_only_what_is_new_and_finds_late_commits(
         assert "A3" in mirror.gallery and sorted(mirror.gallery.fingers("A3")) == [1, 2]
         assert "OLD" not in mirror.gallery
         assert mirror.refresh(s) == 0
+
+
+def test_later_refreshes_read_only_new_rows_and_gaps(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "LOOKBACK_ROWS", 60)
+    mirror = GalleryMirror("ident")
+    _add(store, "A1", 1, row_id=100)
+    _add(store, "A2", 2, row_id=110)
+    with store.session() as s:
+        mirror.refresh(s)
+        assert mirror._new_rows(s) == []  # nothing new: no row read again
+    _add(store, "A3", 3, row_id=105)  # fills a gap below the high-water mark
+    with store.session() as s:
+        assert sorted(row.id for row in mirror._new_rows(s)) == [106, 107]
+        assert mirror._new_rows(s) == []  # the gap is filled

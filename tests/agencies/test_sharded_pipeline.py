@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,25 +17,6 @@ from interop.cli import app
 from interop.store import Store
 from interop.store.models import Case
 from tests.agencies.test_pipeline import COOK, COUNTY, _car, _seed
-
-if os.environ.get("CI") == "true":
-    import ray  # under CI a missing Ray fails, never skips
-else:
-    ray = pytest.importorskip("ray")
-
-
-@pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        ignore_reinit_error=True,
-        log_to_driver=False,
-        object_store_memory=128 * 1024**2,
-    )
-    yield
-    ray.shutdown()
-
 
 BOOKINGS = {
     "IL099000000000000001": (1, COUNTY, date(2010, 3, 1)),  # in IDENT: detainer

@@ -18,14 +18,14 @@ import multiprocessing
 import os
 import shutil
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Row, or_, select, text
 from sqlalchemy.orm import Session
 
 from interop.fingerprints.codecs import decode_template, encode_template
@@ -193,6 +193,7 @@ class GalleryMirror:
         self.snapshots = Path(snapshots) if snapshots is not None else None
         self.snapshot_every = snapshot_every
         self._high_water = 0
+        self._gaps: set[int] | None = None  # None: not read yet (see _new_rows)
         self._started = False
         self._unsaved = 0
 
@@ -204,11 +205,10 @@ class GalleryMirror:
     def refresh(self, session: Session) -> int:
         """Enrol the subjects stored since the last refresh; returns how many.
 
-        Reads the rows after the highest id seen, less :data:`LOOKBACK_ROWS`
-        (on PostgreSQL, ids are drawn at insert and committed in any order:
-        a row committed late behind a higher id is still found), and fetches
-        templates only for subjects not yet in the gallery. The first
-        refresh starts from a snapshot when there is one.
+        Reads the rows after the highest id seen and the ids below it not
+        seen yet (a row committed late behind a higher id is still found:
+        :meth:`_new_rows`), and fetches templates only for subjects not yet in
+        the gallery. The first refresh starts from a snapshot when there is one.
         """
         if not self._started:
             self._started = True
@@ -218,15 +218,14 @@ class GalleryMirror:
                 and len(self.gallery) == 0
             ):
                 self._load_snapshot(session)
-        floor = max(0, self._high_water - LOOKBACK_ROWS)
-        rows = session.execute(
-            select(SubjectTemplate.id, SubjectTemplate.subject_id).where(
-                SubjectTemplate.system == self.system, SubjectTemplate.id > floor
-            )
-        ).all()
-        if rows:
-            self._high_water = max(self._high_water, max(row.id for row in rows))
-        new = sorted({row.subject_id for row in rows if row.subject_id not in self.gallery})
+        rows = self._new_rows(session)
+        new = sorted(
+            {
+                row.subject_id
+                for row in rows
+                if row.system == self.system and row.subject_id not in self.gallery
+            }
+        )
         chunks = (
             self._template_rows(session, new[start : start + REFRESH_SUBJECTS])
             for start in range(0, len(new), REFRESH_SUBJECTS)
@@ -259,6 +258,40 @@ class GalleryMirror:
         if self.snapshots is not None and self._unsaved >= self.snapshot_every:
             self.save_snapshot(session)
         return len(new)
+
+    def _new_rows(self, session: Session) -> Sequence[Row[int, str, str]]:
+        """Template rows (id, system, subject id) not seen before, of every system.
+
+        The first call reads the :data:`LOOKBACK_ROWS` ids below the high-water
+        mark and everything above it; later calls read the ids above it and the
+        *gaps*: ids below it not seen yet (on PostgreSQL an id is drawn at
+        insert, and a transaction may commit after one that drew a higher id),
+        kept while they are within :data:`LOOKBACK_ROWS` of the mark. Reading
+        every system's rows tells a gap from another system's row.
+        """
+        columns = (SubjectTemplate.id, SubjectTemplate.system, SubjectTemplate.subject_id)
+        if self._gaps is None:
+            where = SubjectTemplate.id > max(0, self._high_water - LOOKBACK_ROWS)
+        elif self._gaps:
+            where = or_(
+                SubjectTemplate.id > self._high_water, SubjectTemplate.id.in_(sorted(self._gaps))
+            )
+        else:
+            where = SubjectTemplate.id > self._high_water
+        rows = session.execute(select(*columns).where(where)).all()
+        seen = {int(row.id) for row in rows}
+        top = max(seen, default=self._high_water)
+        floor = max(0, max(top, self._high_water) - LOOKBACK_ROWS)
+        if self._gaps is None:
+            start = floor
+            self._gaps = set()
+        else:
+            start = self._high_water
+        self._gaps = {
+            i for i in self._gaps | set(range(start + 1, top + 1)) if i > floor and i not in seen
+        }
+        self._high_water = max(self._high_water, top)
+        return rows
 
     def _template_rows(self, session: Session, subjects: list[str]) -> list[tuple[str, int, bytes]]:
         """(subject id, position, ISO/IEC 19794-2 bytes) of these subjects' fingers."""

@@ -61,19 +61,6 @@ def _sid(i: int) -> str:
     return f"P-{i:03d}"
 
 
-@pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        ignore_reinit_error=True,
-        log_to_driver=False,
-        object_store_memory=128 * 1024**2,
-    )
-    yield
-    ray.shutdown()
-
-
 def _fill(galleries: list[Any], enrolments: list[Fingers], count: int = SUBJECTS) -> None:
     for i in range(count):
         for gallery in galleries:

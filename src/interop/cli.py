@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from interop.agencies.cli import register as register_pipeline
+from interop.demo_cli import demo
 from interop.nist.cli import nist_app
 from interop.reports.cli import report
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from interop.demo import DemoResult
+    from interop.engine_demo import DemoResult
     from interop.evaluation.fvc import BenchmarkResult
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ synth_app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 app.add_typer(nist_app, name="nist")
 register_pipeline(app)
+app.command()(demo)
 app.command()(report)
 
 
@@ -452,7 +454,7 @@ def _fvc_resolution(folder: Path) -> float:
 
 
 DEMO_THRESHOLD = 30.0
-"""Default decision threshold of ``interop demo``: FMR about 10**(-30/10) = 0.1%."""
+"""Default decision threshold of ``interop engine-demo``: FMR about 10**(-30/10) = 0.1%."""
 
 
 def _finger_label(finger: int) -> str:
@@ -460,7 +462,7 @@ def _finger_label(finger: int) -> str:
 
 
 def _demo_tables(result: DemoResult, threshold: float) -> tuple[Table, Table, str]:
-    """Enrolment table, score matrix and summary line of ``interop demo``."""
+    """Enrolment table, score matrix and summary line of ``interop engine-demo``."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -547,8 +549,8 @@ def _write_demo_files(result: DemoResult, out: Path) -> tuple[int, int]:
     return images, templates
 
 
-@app.command()
-def demo(
+@app.command("engine-demo")
+def engine_demo(
     fingers: Annotated[
         int, typer.Option("--fingers", min=1, max=100, help="Synthetic fingers to make.")
     ] = 6,
@@ -586,7 +588,7 @@ def demo(
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from interop.demo import run_demo
+    from interop.engine_demo import run_demo
 
     console = Console()
     console.print(

@@ -1,170 +1,346 @@
-"""The fingerprint-engine demonstration behind ``interop demo``.
+"""``interop demo``: the program end to end on a calibrated synthetic scenario.
 
-Everything is synthetic (:mod:`interop.fingerprints.synth`), so the demo runs
-on a fresh machine with no data: make a few fingers, take a few impressions
-of each, enrol the first impression of every finger, and compare every other
-impression with every enrolled finger. This module computes; the CLI renders.
+One call builds a fresh embedded store and puts a scenario through the real
+pipeline, as an operator would see it:
+
+1. **scenario**: a synthetic population of a few states (Illinois among
+   them) calibrated to the program's published figures
+   (:class:`interop.population.Scenario`), large enough that at least
+   ``bookings`` people are booked between the first activation (October
+   2008) and the end of August 2011, when ICE ended every MOA;
+2. **store**: the program (states, bureaus, jurisdictions and their
+   activation days, MOAs, opt-out requests) and the records of the people
+   the replay books, and of a sample of others (distractors), as they
+   stood on the first day (:func:`interop.agencies.seed.seed_scenario`);
+3. **pipeline**: every booking submitted in time order as an ANSI/NIST CAR
+   (Type-9 minutiae; a sample as ten synthetic WSQ images that the FBI
+   must extract), handled by the agencies' handlers over the durable bus,
+   with IDENT's own encounters, ICE taking custody on the days the
+   population says, and detainers expiring on the scenario's clock;
+4. **results**: each booking's final state checked against the
+   population's ground truth, the monthly statistics (CSV, HTML, PDF) and
+   the Illinois what-if.
+
+Nothing here is personal data: every person is synthetic.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-import numpy.typing as npt
 
-from interop.fingerprints.errors import ExtractionError
-from interop.fingerprints.extraction import extract
-from interop.fingerprints.matcher import PreparedTemplate, compare, prepare
-from interop.fingerprints.synth import PatternClass, impression, master_fingerprint
-from interop.fingerprints.template import Template
+from interop.agencies.detainers import DetainerError, assume_custody, expire_detainers
+from interop.agencies.intake import submit_car
+from interop.agencies.runtime import Runtime
+from interop.agencies.seed import (
+    BookingSubmission,
+    IdentEnrolment,
+    SeedReport,
+    enrol_in_ident,
+    outcome_mismatches,
+    replay,
+    seed_scenario,
+)
+from interop.fingerprints.synth import impression, master_fingerprint
+from interop.nist.car import build_car, car_from_booking
+from interop.policy.offences import OFFENCES
+from interop.population import Scenario
+from interop.store import Store
+from interop.store.models import Case
 
-MAX_FINGERS = 100
-MAX_IMPRESSIONS = 8
+DEMO_STATES = ("AZ", "CA", "IL", "MA", "NY", "TX")
+"""States of the demonstration: Illinois (whose opt-out the what-if replays),
+Massachusetts and New York (which also tried to leave), and three of the
+largest programs."""
 
-Progress = Callable[[str, int, int], None]
-"""``progress(phase, done, total)``; phases ``"synthesise"``, ``"extract"``, ``"compare"``."""
+DEMO_START = date(2008, 10, 1)
+"""First day replayed: the month of the first activations."""
+
+DEMO_THROUGH = date(2011, 8, 31)
+"""Last day replayed: the month ICE ended every MOA (5 August 2011)."""
+
+DEMO_BOOKINGS = 10_000
+"""Fewest bookings the default demonstration replays."""
+
+WORK_BATCH = 25
+"""Bookings submitted before the worker drains the bus (and at each day's end)."""
+
+Tick = Callable[[str, int, int], None]
+"""``tick(phase, done, total)``: progress of a phase."""
 
 
 @dataclass(frozen=True)
-class Capture:
-    """One impression and what extraction made of it.
+class DemoPlan:
+    """What the demonstration replays.
 
     Attributes
     ----------
-    finger : int
-        Index of the finger, 0-based.
-    impression : int
-        Index of the impression, 0-based (0 is the enrolment impression).
-    image : (H, W) uint8 ndarray
-        The 500-ppi image.
-    template : Template or None
-        None when extraction failed (``failure`` says why).
-    failure : str
-        Empty, or the extraction error's message.
+    bookings : int
+        Fewest bookings between :data:`DEMO_START` and ``through``.
+    seed : int
+        Seed of the population and of every fingerprint.
+    states : tuple of str
+        Postal codes of the states whose residents are simulated.
+    through : date
+        Last day replayed.
+    distractors : int
+        People not booked in the replay whose records (if they have any)
+        are written too, so that the galleries hold people nobody searches for.
+    image_bookings : int
+        Bookings submitted as ten synthetic fingerprint images (WSQ) instead
+        of minutiae: the FBI extracts the features (about 0.5 s a finger).
     """
 
-    finger: int
-    impression: int
-    image: npt.NDArray[np.uint8]
-    template: Template | None
-    failure: str = ""
+    bookings: int = DEMO_BOOKINGS
+    seed: int = 2008
+    states: tuple[str, ...] = DEMO_STATES
+    through: date = DEMO_THROUGH
+    distractors: int = 4_000
+    image_bookings: int = 5
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    """Outcome of :func:`run_demo`.
+@dataclass
+class DemoRun:
+    """What a demonstration did, for the summary.
 
     Attributes
     ----------
-    patterns : list of PatternClass
-        Pattern class of each finger.
-    master_seeds : list of int
-        The :func:`~interop.fingerprints.synth.master_fingerprint` seed of each finger.
-    captures : list of list of Capture
-        ``captures[f][k]``: impression ``k`` of finger ``f``.
-    probes : list of Capture
-        Every impression but the first of each finger, finger by finger.
-    scores : (P, F) float64 ndarray
-        ``scores[p, f]``: calibrated score of probe ``p`` against the
-        enrolled finger ``f``; 0 where either template is missing.
+    people : int
+        Size of the simulated population.
+    seeded : SeedReport
+    bookings, image_bookings, encounters : int
+        Events replayed.
+    wrong : dict of str to list of str
+        Bookings (TCN) whose final state differs from the ground truth, with
+        the fields that differ (:func:`interop.agencies.seed.outcome_mismatches`).
+    custody, custody_refused : int
+        Custody taken by ICE on the population's day, and refused (no
+        detainer lodged, or it had expired).
+    timings_s : dict of str to float
+        Wall time of each phase, s.
     """
 
-    patterns: list[PatternClass]
-    master_seeds: list[int]
-    captures: list[list[Capture]]
-    probes: list[Capture]
-    scores: npt.NDArray[np.float64]
-
-    @property
-    def enrolled(self) -> list[Capture]:
-        """The first impression of every finger."""
-        return [c[0] for c in self.captures]
-
-
-def finger_seeds(seed: int, fingers: int) -> list[int]:
-    """Master seeds of the demo's fingers: distinct for distinct ``seed``."""
-    return [int(s) for s in np.random.SeedSequence(seed).generate_state(fingers)]
+    people: int
+    seeded: SeedReport
+    bookings: int = 0
+    image_bookings: int = 0
+    encounters: int = 0
+    wrong: dict[str, list[str]] = field(default_factory=dict)
+    custody: int = 0
+    custody_refused: int = 0
+    timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def _capture(finger: int, k: int, image: npt.NDArray[np.uint8]) -> Capture:
-    try:
-        return Capture(finger, k, image, extract(image))
-    except ExtractionError as exc:  # FailureToEnrol included
-        return Capture(finger, k, image, None, str(exc))
+def demo_scenario(plan: DemoPlan) -> Scenario:
+    """The smallest population of ``plan.states`` that books at least
+    ``plan.bookings`` people from :data:`DEMO_START` to ``plan.through``.
+
+    Booking counts grow in proportion to the population, so one trial
+    population gives the size, checked (and grown) until it books enough.
+    """
+    people = 20_000
+    while True:
+        scenario = Scenario(people, plan.seed, residence=plan.states)
+        n = len(_window(scenario, plan))
+        if n >= plan.bookings:
+            return scenario
+        people = max(people + 1_000, math.ceil(people * plan.bookings / max(n, 1) * 1.02))
+
+
+def _window(scenario: Scenario, plan: DemoPlan) -> list[int]:
+    """Person ids of the bookings in the replayed window, in booking order."""
+    return [
+        b.person_id for b in scenario.bookings() if DEMO_START <= b.booked_at.date() <= plan.through
+    ]
+
+
+def demo_people(scenario: Scenario, plan: DemoPlan) -> set[int]:
+    """The people whose records the demonstration writes: everyone it
+    books, and ``plan.distractors`` others drawn with the plan's seed."""
+    booked = set(_window(scenario, plan))
+    rng = np.random.default_rng(plan.seed)
+    others = np.setdiff1d(np.arange(scenario.size), np.fromiter(booked, dtype=np.int64))
+    k = min(plan.distractors, others.size)
+    return booked | {int(i) for i in rng.choice(others, size=k, replace=False)}
+
+
+def image_booking(event: BookingSubmission, seed: int) -> BookingSubmission:
+    """The same booking as ten synthetic fingerprint images (WSQ, 500 ppi).
+
+    The images are of fingers of their own (not the person's minutiae), so
+    only a first booking of someone with no record anywhere keeps its
+    expected outcome: nobody to find in either gallery
+    (:func:`_image_candidates`).
+    """
+    fingers = {
+        p: impression(master_fingerprint(_finger_seed(seed, event.booking.person_id, p)), 0)
+        for p in range(1, 11)
+    }
+    literal = OFFENCES[event.booking.charge].title.upper()
+    return replace(event, data=build_car(car_from_booking(event.booking, fingers, literal)))
+
+
+def _finger_seed(seed: int, person_id: int, position: int) -> int:
+    return (seed * 1_000_003 + person_id * 11 + position) % (2**31 - 1)
+
+
+def _image_candidates(events: list[BookingSubmission | IdentEnrolment], n: int) -> set[str]:
+    """TCNs of up to ``n`` bookings, spread over the replay, that may go
+    through the image path: the person's only booking in the replay, with
+    no record in either system that day."""
+    count: dict[int, int] = {}
+    for e in events:
+        if isinstance(e, BookingSubmission):
+            count[e.booking.person_id] = count.get(e.booking.person_id, 0) + 1
+    eligible = [
+        e.tcn
+        for e in events
+        if isinstance(e, BookingSubmission)
+        and count[e.booking.person_id] == 1
+        and not e.expected.criminal_identified
+        and not e.booking.truth.in_ident
+    ]
+    if n <= 0 or not eligible:
+        return set()
+    step = max(len(eligible) // n, 1)
+    return set(eligible[::step][:n])
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
 def run_demo(
-    *,
-    fingers: int,
-    impressions: int,
-    seed: int,
-    progress: Progress | None = None,
-) -> DemoResult:
-    """Synthesise, extract, enrol and compare; see the module docstring.
+    store: Store, runtime: Runtime, plan: DemoPlan, *, tick: Tick | None = None
+) -> DemoRun:
+    """Seed ``store`` and replay the plan's scenario through the pipeline.
 
     Parameters
     ----------
-    fingers : int
-        1..:data:`MAX_FINGERS`.
-    impressions : int
-        Impressions per finger, 2..:data:`MAX_IMPRESSIONS`.
-    seed : int
-        Non-negative; the whole result is a function of it.
-    progress : callable, optional
-        Called as ``progress(phase, done, total)`` after each step.
+    store : Store
+        A fresh, migrated store.
+    runtime : Runtime
+        The services, gallery mirrors and log key of this process
+        (:func:`interop.agencies.runtime.open_runtime`).
+    plan : DemoPlan
+    tick : callable, optional
+        Progress: phases ``"scenario"``, ``"seed"``, ``"galleries"``,
+        ``"images"``, ``"bookings"``.
 
-    Raises
-    ------
-    ValueError
-        If an argument is out of range.
+    Returns
+    -------
+    DemoRun
     """
-    if not 1 <= fingers <= MAX_FINGERS:
-        raise ValueError(f"fingers must be in 1..{MAX_FINGERS}, got {fingers}")
-    if not 2 <= impressions <= MAX_IMPRESSIONS:
-        raise ValueError(f"impressions must be in 2..{MAX_IMPRESSIONS}, got {impressions}")
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
 
-    def tick(phase: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress(phase, done, total)
+    def step(phase: str, done: int, total: int) -> None:
+        if tick is not None:
+            tick(phase, done, total)
 
-    seeds = finger_seeds(seed, fingers)
-    masters = []
-    images: list[list[npt.NDArray[np.uint8]]] = []
-    for f, s in enumerate(seeds):
-        master = master_fingerprint(s)
-        masters.append(master)
-        images.append([impression(master, k) for k in range(impressions)])
-        tick("synthesise", f + 1, fingers)
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
 
-    total = fingers * impressions
-    captures: list[list[Capture]] = []
-    for f, row in enumerate(images):
-        captures.append([])
-        for k, image in enumerate(row):
-            captures[f].append(_capture(f, k, image))
-            tick("extract", f * impressions + k + 1, total)
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
 
-    def prepared(c: Capture) -> PreparedTemplate | None:
-        return None if c.template is None else prepare(c.template)
-
-    gallery = [prepared(row[0]) for row in captures]
-    probes = [c for row in captures for c in row[1:]]
-    scores = np.zeros((len(probes), fingers), dtype=np.float64)
-    for p, probe in enumerate(probes):
-        prepared_probe = prepared(probe)
-        if prepared_probe is not None:
-            for f, enrolled in enumerate(gallery):
-                if enrolled is not None:
-                    scores[p, f] = compare(prepared_probe, enrolled)
-        tick("compare", p + 1, len(probes))
-    return DemoResult(
-        patterns=[m.pattern for m in masters],
-        master_seeds=seeds,
-        captures=captures,
-        probes=probes,
-        scores=scores,
+    step("scenario", 0, 1)
+    scenario = demo_scenario(plan)
+    people = demo_people(scenario, plan)
+    events = list(replay(scenario, as_of=DEMO_START, through=plan.through, people=people))
+    step("scenario", 1, 1)
+    lap("scenario")
+    seeded = seed_scenario(
+        store, scenario, as_of=DEMO_START, people=people, workers=2, progress=False
     )
+    step("seed", 1, 1)
+    lap("seed")
+    step("galleries", 0, 1)
+    runtime.warm_up()
+    step("galleries", 1, 1)
+    lap("galleries")
+    run = DemoRun(people=scenario.size, seeded=seeded)
+    images = _image_candidates(events, plan.image_bookings)
+    converted: list[BookingSubmission | IdentEnrolment] = []
+    for e in events:
+        if isinstance(e, BookingSubmission) and e.tcn in images:
+            converted.append(image_booking(e, plan.seed))
+            step("images", len(converted), len(images))
+        else:
+            converted.append(e)
+    events = converted
+    lap("images")
+    _replay(store, runtime, events, run, step)
+    run.image_bookings = len(images)
+    lap("pipeline")
+    run.timings_s = timings
+    return run
+
+
+def _replay(
+    store: Store,
+    runtime: Runtime,
+    events: list[BookingSubmission | IdentEnrolment],
+    run: DemoRun,
+    step: Tick,
+) -> None:
+    """Submit, handle and check every event, on the scenario's clock."""
+    worker = runtime.worker(expire_detainers=False)
+    total = sum(isinstance(e, BookingSubmission) for e in events)
+    expected = {}
+    custody: list[tuple[date, str]] = []  # (day ICE takes custody, TCN)
+    pending = 0
+    today: date | None = None
+
+    def drain(day: date) -> None:
+        nonlocal pending
+        worker.run(until_idle=True)
+        pending = 0
+        while custody and custody[0][0] <= day:
+            on, tcn = heapq.heappop(custody)
+            with store.session() as session:
+                try:
+                    assume_custody(session, tcn, _noon(on) + timedelta(hours=11))
+                    run.custody += 1
+                except DetainerError:
+                    run.custody_refused += 1
+        with store.session() as session:
+            expire_detainers(session, _noon(day) + timedelta(hours=12))
+
+    for event in events:
+        day = event.on if isinstance(event, IdentEnrolment) else event.booking.booked_at.date()
+        if today is not None and day != today:
+            drain(today)
+        today = day
+        if isinstance(event, IdentEnrolment):
+            enrol_in_ident(store, event)
+            run.encounters += 1
+            continue
+        submit_car(store, event.data, submitter_ori=event.ori)
+        expected[event.tcn] = event.expected
+        on = event.booking.truth.ice_custody_on
+        if on is not None:
+            heapq.heappush(custody, (on, event.tcn))
+        run.bookings += 1
+        pending += 1
+        if pending >= WORK_BATCH:
+            worker.run(until_idle=True)
+            pending = 0
+        step("bookings", run.bookings, total)
+    if today is not None:
+        drain(today)
+    for on, _ in sorted(custody):
+        drain(on)
+    worker.run(until_idle=True)
+    with store.session() as session:
+        for tcn, wanted in expected.items():
+            wrong = outcome_mismatches(session.get(Case, tcn), wanted)
+            if wrong:
+                run.wrong[tcn] = wrong

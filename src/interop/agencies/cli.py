@@ -113,32 +113,12 @@ def serve(
     database: DatabaseOption = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and, embedded, one worker beside it."""
-    import threading
-
-    import uvicorn
-
-    from interop.agencies.runtime import open_runtime
-    from interop.web import create_app
+    from interop.agencies.runtime import open_runtime, serve_store
 
     store = _store(database)
-    stopping = threading.Event()
-    thread = None
     runtime = open_runtime(policy=policy, store=store)
-    if workers:
-        worker = runtime.worker()
-        thread = threading.Thread(
-            target=worker.run, kwargs={"stop": stopping.is_set}, name="worker", daemon=True
-        )
-        thread.start()
     typer.echo(f"API on http://{host}:{port} (OpenAPI: /docs); store: {store.dialect}")
-    try:
-        app = create_app(store, log_public_key=runtime.key.public_key)
-        uvicorn.run(app, host=host, port=port, log_level="info")
-    finally:
-        stopping.set()
-        if thread is not None:
-            thread.join(timeout=30)
-        store.close()
+    serve_store(runtime, host=host, port=port, embedded_worker=bool(workers))
 
 
 # --------------------------------------------------------------- worker

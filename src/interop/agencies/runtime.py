@@ -156,6 +156,36 @@ def open_runtime(
     return Runtime(opened, services, load_or_create_log_key())
 
 
+def serve_store(
+    runtime: Runtime, *, host: str = "127.0.0.1", port: int = 8000, embedded_worker: bool = True
+) -> None:
+    """Serve the HTTP API over ``runtime.store`` until interrupted, with
+    (``embedded_worker``) one worker in a thread beside it; the store is
+    closed afterwards."""
+    import threading
+
+    import uvicorn
+
+    from interop.web import create_app
+
+    stopping = threading.Event()
+    thread = None
+    if embedded_worker:
+        worker = runtime.worker()
+        thread = threading.Thread(
+            target=worker.run, kwargs={"stop": stopping.is_set}, name="worker", daemon=True
+        )
+        thread.start()
+    try:
+        app = create_app(runtime.store, log_public_key=runtime.key.public_key)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        stopping.set()
+        if thread is not None:
+            thread.join(timeout=30)
+        runtime.store.close()
+
+
 def _stop_flag() -> Callable[[], bool]:
     """A flag raised by SIGTERM and SIGINT (in the main thread of a process)."""
     stopping = threading.Event()

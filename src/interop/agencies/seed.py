@@ -87,7 +87,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -378,10 +378,15 @@ class _ChunkRows:
     templates: list[_TemplateTask] = field(default_factory=list)
 
 
-def _chunk_rows(scenario: Scenario, chunk: Chunk, as_of: date) -> _ChunkRows:
-    """The records of one chunk's people as they stood at the start of ``as_of``."""
+def _chunk_rows(
+    scenario: Scenario, chunk: Chunk, as_of: date, people: Container[int] | None = None
+) -> _ChunkRows:
+    """The records of one chunk's people (those in ``people``, all by
+    default) as they stood at the start of ``as_of``."""
     out = _ChunkRows()
     for person in scenario.people_of(chunk):
+        if people is not None and person.person_id not in people:
+            continue
         arrests = [a for a in person.arrests if a.arrested_on < as_of]
         if arrests and person.fbi_number is not None:
             subject, history = _criminal_rows(person, arrests)
@@ -414,6 +419,7 @@ def seed_scenario(
     scenario: Scenario,
     *,
     as_of: date | None = None,
+    people: Container[int] | None = None,
     workers: int = 1,
     progress: bool = True,
 ) -> SeedReport:
@@ -430,6 +436,11 @@ def seed_scenario(
     as_of : date, optional, keyword-only
         Day before which records exist; the scenario's first day by default.
         Replay its bookings from the same day (:func:`replay`).
+    people : container of int, optional, keyword-only
+        Person ids whose records are written (all by default): a smaller
+        store for a demonstration, e.g. the people booked in the replay and
+        a sample of others. The program is written whole. Replay with the
+        same ``people``.
     workers : int, keyword-only
         Processes synthesising the ten-prints (about 0.6 ms a finger each);
         1 synthesises in this process.
@@ -472,11 +483,11 @@ def seed_scenario(
                 raise SeedError(f"the store already holds data ({held}): seed an empty store")
             for model, program in _program_rows(scenario):
                 write(connection, model, program)
-            people = bar.add_task("people", total=scenario.size)
+            people_task = bar.add_task("people", total=scenario.size)
             pending: list[Future[list[dict[str, Any]]] | list[_TemplateTask]] = []
             subjects = 0
             for chunk in scenario.chunks():
-                rows = _chunk_rows(scenario, chunk, as_of)
+                rows = _chunk_rows(scenario, chunk, as_of, people)
                 write(connection, CriminalSubject, rows.criminal_subjects)
                 write(connection, CriminalHistoryEntry, rows.criminal_history)
                 write(connection, ImmigrationSubject, rows.immigration_subjects)
@@ -485,7 +496,7 @@ def seed_scenario(
                     batch = rows.templates[start : start + TEMPLATE_BATCH]
                     pending.append(pool.submit(_template_rows, base, batch) if pool else batch)
                 subjects += len(rows.templates)
-                bar.update(people, advance=chunk.size)
+                bar.update(people_task, advance=chunk.size)
             ten_prints = bar.add_task("ten-prints", total=subjects)
             for item in pending:
                 template_rows = (
@@ -659,7 +670,12 @@ def _submission(
 
 
 def replay(
-    scenario: Scenario, *, as_of: date | None = None, limit: int | None = None
+    scenario: Scenario,
+    *,
+    as_of: date | None = None,
+    limit: int | None = None,
+    through: date | None = None,
+    people: Container[int] | None = None,
 ) -> Iterator[BookingSubmission | IdentEnrolment]:
     """The scenario from ``as_of`` on: bookings and DHS encounters, in time order.
 
@@ -675,6 +691,10 @@ def replay(
     limit : int, optional, keyword-only
         Stop after this many bookings (and the encounters up to the last
         one's day).
+    through : date, optional, keyword-only
+        Last day replayed (the scenario's last day by default).
+    people : container of int, optional, keyword-only
+        Only these people's bookings and encounters (as :func:`seed_scenario`).
 
     Yields
     ------
@@ -685,23 +705,29 @@ def replay(
     as_of = scenario.calibration.start if as_of is None else as_of
     chunks = list(scenario.chunks())
     table = scenario.booking_table(iter(chunks))
+    end = scenario.calibration.end if through is None else through
     bookings = list(
-        islice((b for b in scenario.bookings(table) if b.booked_at.date() >= as_of), limit)
+        islice(
+            (
+                b
+                for b in scenario.bookings(table)
+                if as_of <= b.booked_at.date() <= end and (people is None or b.person_id in people)
+            ),
+            limit,
+        )
     )
-    last = (
-        bookings[-1].booked_at.date()
-        if limit is not None and bookings
-        else scenario.calibration.end
-    )
+    last = bookings[-1].booked_at.date() if limit is not None and bookings else end
     booked = {b.person_id for b in bookings}
     base = finger_seed_base(scenario.seed)
-    people: dict[int, Person] = {}
+    persons: dict[int, Person] = {}
     encounters: list[IdentEnrolment] = []
     for chunk in chunks:
         for person in scenario.people_of(chunk):
+            if people is not None and person.person_id not in people:
+                continue
             later = [e for e in person.encounters if as_of <= e.on <= last]
             if person.person_id in booked:
-                people[person.person_id] = person
+                persons[person.person_id] = person
             for e in later:
                 first = person.encounters[0] is e
                 encounters.append(
@@ -715,7 +741,7 @@ def replay(
         while k < len(encounters) and encounters[k].on <= day:
             yield encounters[k]
             k += 1
-        yield _submission(scenario, b, people[b.person_id], as_of, b.person_id in seen)
+        yield _submission(scenario, b, persons[b.person_id], as_of, b.person_id in seen)
         seen.add(b.person_id)
     if limit is None:
         yield from encounters[k:]

@@ -24,6 +24,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -81,22 +82,34 @@ class Rules:
 
     def field_rules(self, tot: str, record: int) -> list[FieldRule]:
         """The rules of the fields (not items) of ``record`` for ``tot``."""
-        return [
-            r
-            for r in self.fields
-            if r.record == record and r.item is None and r.presence(tot) is not None
-        ]
+        key = (tot, record)
+        found = self._field_rules.get(key)
+        if found is None:
+            found = [
+                r
+                for r in self.fields
+                if r.record == record and r.item is None and r.presence(tot) is not None
+            ]
+            self._field_rules[key] = found
+        return list(found)
 
     def item_rules(self, rule: FieldRule) -> list[FieldRule]:
         """The item rules that follow ``rule`` (same field, same TOTs)."""
-        return [
-            r
-            for r in self.fields
-            if r.record == rule.record
-            and r.tag == rule.tag
-            and r.item is not None
-            and r.tots == rule.tots
-        ]
+        return [r for r in self._items.get((rule.record, rule.tag), ()) if r.tots == rule.tots]
+
+    # Lookup tables built on first use: validation asks for the same rules
+    # for every record of every transaction.
+    @cached_property
+    def _field_rules(self) -> dict[tuple[str, int], list[FieldRule]]:
+        return {}
+
+    @cached_property
+    def _items(self) -> dict[tuple[int, int], list[FieldRule]]:
+        out: dict[tuple[int, int], list[FieldRule]] = {}
+        for r in self.fields:
+            if r.item is not None:
+                out.setdefault((r.record, r.tag), []).append(r)
+        return out
 
 
 def _strip_comment(line: str) -> str:

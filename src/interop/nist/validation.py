@@ -81,6 +81,19 @@ def _allowed_pattern(chars: str, special: str | None) -> re.Pattern[str] | None:
     return re.compile(f"[{parts}]*")
 
 
+@functools.lru_cache(maxsize=512)
+def _conforming(
+    chars: str, special: str | None, low: int, high: int | None
+) -> re.Pattern[str] | None:
+    """One pattern that a value of the right length and characters matches
+    (``None`` for binary): most values conform, and one match settles them."""
+    allowed = _allowed_pattern(chars, special)
+    if allowed is None:
+        return None
+    body = allowed.pattern.removesuffix("*")
+    return re.compile(f"{body}{{{low},{'' if high is None else high}}}")
+
+
 def _bound(high: int | None) -> str:
     return "any" if high is None else str(high)
 
@@ -101,6 +114,10 @@ def _check_value(
     value: str, rule: FieldRule, record: int, name: str, offset: int, out: list[Violation]
 ) -> None:
     low, high = rule.size
+    if rule.codes is None and rule.date is None and rule.regex is None and rule.nregex is None:
+        quick = _conforming(rule.chars.upper(), rule.special, low, high)
+        if quick is not None and quick.fullmatch(value):
+            return
     if len(value) < low or (high is not None and len(value) > high):
         bound = f"{low}" if high == low else f"{low}-{high if high is not None else 'any'}"
         out.append(

@@ -141,3 +141,26 @@ def to_html(rows: Iterable[MonthlyRow], title: str) -> str:
 
 
 __all__ = ["CSV_COLUMNS", "LEVEL_NAMES", "csv_record", "to_csv", "to_html"]
+
+
+REPORT_FORMATS = ("csv", "html", "pdf")
+"""Formats :func:`render` writes."""
+
+
+def render(rows: list[MonthlyRow], title: str, output_format: str) -> bytes:
+    """The statistics as a file of ``output_format`` (one of :data:`REPORT_FORMATS`).
+
+    Raises
+    ------
+    ValueError
+        For another format.
+    """
+    if output_format == "pdf":
+        from interop.reports.pdf import to_pdf
+
+        return to_pdf(rows, title)
+    if output_format == "html":
+        return to_html(rows, title).encode("utf-8")
+    if output_format == "csv":
+        return to_csv(rows).encode("utf-8")
+    raise ValueError(f"{output_format!r}: one of {', '.join(REPORT_FORMATS)}")

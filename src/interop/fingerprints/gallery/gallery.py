@@ -49,6 +49,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ from interop.fingerprints.matcher.codes import (
     best_minutiae,
     encode,
     encode_and_prepare,
+    pack_minutiae,
     unpack_minutiae,
 )
 from interop.fingerprints.template import Template
@@ -501,17 +503,50 @@ def merge_shortlists(
     return merged[:size]
 
 
+PROBE_FORMS_CACHED = 256
+"""Probe fingers whose comparison forms :func:`probe_forms` keeps (about 40 KB each)."""
+
+_probe_forms_cache: OrderedDict[bytes, tuple[CodedProbe, PreparedTemplate]] = OrderedDict()
+_probe_forms_lock = threading.Lock()
+
+
+def _probe_key(template: Template) -> bytes:
+    head = np.array(
+        [template.width, template.height, template.resolution_ppi, template.finger_position],
+        dtype=np.int64,
+    )
+    return head.tobytes() + pack_minutiae(template).tobytes()
+
+
 def probe_forms(
     fingers: Mapping[int, Template],
 ) -> tuple[dict[int, CodedProbe], dict[int, PreparedTemplate]]:
     """The probe fingers ready for the comparison stage (codes) and for the
     verification stage (cylinders), from one cylinder build per finger, at
-    the stored precision (:func:`~interop.fingerprints.matcher.codes.encode_and_prepare`)."""
+    the stored precision (:func:`~interop.fingerprints.matcher.codes.encode_and_prepare`).
+
+    The forms of the last :data:`PROBE_FORMS_CACHED` fingers are kept by
+    content (minutiae at the stored precision, image size, resolution,
+    position), which is all the forms are made from: a booking's
+    fingers searched again in another gallery of this process (the FBI's,
+    then IDENT's) are built once. The forms are read-only, and equal
+    content gives equal forms, so a kept one is what a new build would give.
+    """
     coded, prepared = {}, {}
     for position, template in fingers.items():
-        codes, cylinders = encode_and_prepare(template)
-        coded[position] = CodedProbe.of(codes)
-        prepared[position] = cylinders
+        key = _probe_key(template)
+        with _probe_forms_lock:
+            forms = _probe_forms_cache.get(key)
+            if forms is not None:
+                _probe_forms_cache.move_to_end(key)
+        if forms is None:
+            codes, cylinders = encode_and_prepare(template)
+            forms = (CodedProbe.of(codes), cylinders)
+            with _probe_forms_lock:
+                _probe_forms_cache[key] = forms
+                while len(_probe_forms_cache) > PROBE_FORMS_CACHED:
+                    _probe_forms_cache.popitem(last=False)
+        coded[position], prepared[position] = forms
     return coded, prepared
 
 

@@ -1,4 +1,4 @@
-"""``interop demo``: the synthetic end-to-end demonstration of the engine."""
+"""``interop engine-demo``: the synthetic end-to-end demonstration of the engine."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def test_demo_prints_enrolment_scores_verdicts_and_summary(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(
-        app, ["demo", "--fingers", "2", "--impressions", "2", "--seed", "1", "--out", str(out)]
+        app, ["engine-demo", "--fingers", "2", "--impressions", "2", "--seed", "1", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -38,7 +38,7 @@ def test_demo_prints_enrolment_scores_verdicts_and_summary(tmp_path: Path) -> No
 
 def test_demo_threshold_decides_the_verdicts() -> None:
     result = CliRunner().invoke(
-        app, ["demo", "--fingers", "1", "--impressions", "2", "--threshold", "0"]
+        app, ["engine-demo", "--fingers", "1", "--impressions", "2", "--threshold", "0"]
     )
     assert result.exit_code == 0, result.output
     # every score is >= 0: the single genuine comparison is a match
@@ -57,6 +57,6 @@ def test_demo_threshold_decides_the_verdicts() -> None:
     ],
 )
 def test_demo_rejects_bad_options(bad: list[str]) -> None:
-    result = CliRunner().invoke(app, ["demo", *bad])
+    result = CliRunner().invoke(app, ["engine-demo", *bad])
     assert result.exit_code == 2
     assert "Invalid value" in result.output

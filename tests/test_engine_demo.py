@@ -1,10 +1,10 @@
-"""``interop.demo.run_demo``: argument checks and the shape of its result."""
+"""``interop.engine_demo.run_demo``: argument checks and the shape of its result."""
 
 from __future__ import annotations
 
 import pytest
 
-from interop.demo import finger_seeds, run_demo
+from interop.engine_demo import finger_seeds, run_demo
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import typer
 from interop.agencies.cli import register as register_pipeline
 from interop.demo_cli import demo
 from interop.nist.cli import nist_app
-from interop.reports.cli import report
+from interop.reports.cli import report, whatif
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -37,6 +37,7 @@ app.add_typer(nist_app, name="nist")
 register_pipeline(app)
 app.command()(demo)
 app.command()(report)
+app.command()(whatif)
 
 
 @synth_app.command("prints")

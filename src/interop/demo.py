@@ -28,10 +28,15 @@ from __future__ import annotations
 
 import heapq
 import math
+import multiprocessing
+import queue
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
 
 import numpy as np
 
@@ -67,6 +72,12 @@ DEMO_THROUGH = date(2011, 8, 31)
 
 DEMO_BOOKINGS = 10_000
 """Fewest bookings the default demonstration replays."""
+
+PRODUCER_BATCH = 20
+"""Events the replay's producer process sends at a time."""
+
+PRODUCER_AHEAD = 100
+"""Batches the producer may build ahead of the pipeline (bounds memory)."""
 
 WORK_BATCH = 25
 """Bookings submitted before the worker drains the bus (and at each day's end)."""
@@ -119,9 +130,11 @@ class DemoRun:
     wrong : dict of str to list of str
         Bookings (TCN) whose final state differs from the ground truth, with
         the fields that differ (:func:`interop.agencies.seed.outcome_mismatches`).
-    custody, custody_refused : int
-        Custody taken by ICE on the population's day, and refused (no
-        detainer lodged, or it had expired).
+    custody : int
+        Custody taken by ICE on the population's day.
+    custody_refused : Counter of str
+        Custody the store refused, by reason (the :class:`DetainerError`
+        subclass: no detainer lodged, expired, ...).
     timings_s : dict of str to float
         Wall time of each phase, s.
     """
@@ -133,7 +146,7 @@ class DemoRun:
     encounters: int = 0
     wrong: dict[str, list[str]] = field(default_factory=dict)
     custody: int = 0
-    custody_refused: int = 0
+    custody_refused: Counter[str] = field(default_factory=Counter)
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -144,7 +157,7 @@ def demo_scenario(plan: DemoPlan) -> Scenario:
     Booking counts grow in proportion to the population, so one trial
     population gives the size, checked (and grown) until it books enough.
     """
-    people = 20_000
+    people = max(1_000, 12 * plan.bookings)  # about 1 booking in 12 people over the window
     while True:
         scenario = Scenario(people, plan.seed, residence=plan.states)
         n = len(_window(scenario, plan))
@@ -190,26 +203,79 @@ def _finger_seed(seed: int, person_id: int, position: int) -> int:
     return (seed * 1_000_003 + person_id * 11 + position) % (2**31 - 1)
 
 
-def _image_candidates(events: list[BookingSubmission | IdentEnrolment], n: int) -> set[str]:
-    """TCNs of up to ``n`` bookings, spread over the replay, that may go
-    through the image path: the person's only booking in the replay, with
-    no record in either system that day."""
-    count: dict[int, int] = {}
-    for e in events:
-        if isinstance(e, BookingSubmission):
-            count[e.booking.person_id] = count.get(e.booking.person_id, 0) + 1
-    eligible = [
-        e.tcn
-        for e in events
-        if isinstance(e, BookingSubmission)
-        and count[e.booking.person_id] == 1
-        and not e.expected.criminal_identified
-        and not e.booking.truth.in_ident
-    ]
-    if n <= 0 or not eligible:
-        return set()
-    step = max(len(eligible) // n, 1)
-    return set(eligible[::step][:n])
+def _image_slots(plan: DemoPlan) -> list[date]:
+    """Starts of ``plan.image_bookings`` equal periods of the replayed window:
+    the first eligible booking of each goes through the image path."""
+    n = plan.image_bookings
+    if n <= 0:
+        return []
+    span = (plan.through - DEMO_START).days + 1
+    return [DEMO_START + timedelta(days=span * k // n) for k in range(n)]
+
+
+def _produce(plan: DemoPlan, people: list[int], out: Queue[object]) -> None:
+    """Build the replay's events (the costly part: ten impressions and a
+    CAR a booking) in a process of its own, into ``out`` in time order,
+    then ``None``; an error is put as its message (``str``).
+
+    Image bookings: the first booking of each :func:`_image_slots` period
+    whose person is booked once in the replay and has no record in either
+    system that day (the images are of fingers of their own, so their
+    expected outcome stays right: nobody to find).
+    """
+    try:
+        scenario = demo_scenario(plan)
+        wanted = set(people)
+        booked = Counter(p for p in _window(scenario, plan) if p in wanted)
+        slots = _image_slots(plan)
+        batch: list[tuple[BookingSubmission | IdentEnrolment, bool]] = []
+        for event in replay(scenario, as_of=DEMO_START, through=plan.through, people=wanted):
+            imaged = False
+            if isinstance(event, BookingSubmission):
+                day = event.booking.booked_at.date()
+                due = bool(slots) and slots[0] <= day
+                if (
+                    due
+                    and booked[event.booking.person_id] == 1
+                    and not event.expected.criminal_identified
+                    and not event.booking.truth.in_ident
+                ):
+                    event, imaged = image_booking(event, plan.seed), True
+                    while slots and slots[0] <= day:
+                        slots.pop(0)
+            batch.append((event, imaged))
+            if len(batch) >= PRODUCER_BATCH:
+                out.put(batch)
+                batch = []
+        if batch:
+            out.put(batch)
+        out.put(None)
+    except Exception as exc:  # reported to the consumer, which raises
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+Event = tuple[BookingSubmission | IdentEnrolment, bool]
+"""A replayed event and whether it is a booking submitted as images."""
+
+
+def _consume(source: Queue[object], producer: BaseProcess) -> Iterator[Event]:
+    """The events :func:`_produce` puts, in order."""
+    while True:
+        try:
+            item = source.get(timeout=5.0)
+        except queue.Empty:
+            if not producer.is_alive():
+                raise DemoError("the replay's producer process ended without finishing") from None
+            continue
+        if item is None:
+            return
+        if isinstance(item, str):
+            raise DemoError(f"building the replay failed: {item}")
+        yield from item  # type: ignore[misc]
+
+
+class DemoError(RuntimeError):
+    """The demonstration could not run (its producer process failed)."""
 
 
 def _noon(day: date) -> datetime:
@@ -254,32 +320,34 @@ def run_demo(
     step("scenario", 0, 1)
     scenario = demo_scenario(plan)
     people = demo_people(scenario, plan)
-    events = list(replay(scenario, as_of=DEMO_START, through=plan.through, people=people))
+    total = len(_window(scenario, plan))
     step("scenario", 1, 1)
     lap("scenario")
-    seeded = seed_scenario(
-        store, scenario, as_of=DEMO_START, people=people, workers=2, progress=False
+    # the events are built in another process while this one seeds and runs
+    # the pipeline: on two cores the replay then costs almost nothing
+    context = multiprocessing.get_context("spawn")
+    source: Queue[object] = context.Queue(maxsize=PRODUCER_AHEAD)
+    producer = context.Process(
+        target=_produce, args=(plan, sorted(people), source), name="demo-replay", daemon=True
     )
-    step("seed", 1, 1)
-    lap("seed")
-    step("galleries", 0, 1)
-    runtime.warm_up()
-    step("galleries", 1, 1)
-    lap("galleries")
-    run = DemoRun(people=scenario.size, seeded=seeded)
-    images = _image_candidates(events, plan.image_bookings)
-    converted: list[BookingSubmission | IdentEnrolment] = []
-    for e in events:
-        if isinstance(e, BookingSubmission) and e.tcn in images:
-            converted.append(image_booking(e, plan.seed))
-            step("images", len(converted), len(images))
-        else:
-            converted.append(e)
-    events = converted
-    lap("images")
-    _replay(store, runtime, events, run, step)
-    run.image_bookings = len(images)
-    lap("pipeline")
+    producer.start()
+    try:
+        seeded = seed_scenario(
+            store, scenario, as_of=DEMO_START, people=people, workers=2, progress=False
+        )
+        step("seed", 1, 1)
+        lap("seed")
+        step("galleries", 0, 1)
+        runtime.warm_up()
+        step("galleries", 1, 1)
+        lap("galleries")
+        run = DemoRun(people=scenario.size, seeded=seeded)
+        _replay(store, runtime, _consume(source, producer), total, run, step)
+        lap("pipeline")
+    finally:
+        producer.join(timeout=10)
+        if producer.is_alive():
+            producer.terminate()
     run.timings_s = timings
     return run
 
@@ -287,13 +355,13 @@ def run_demo(
 def _replay(
     store: Store,
     runtime: Runtime,
-    events: list[BookingSubmission | IdentEnrolment],
+    events: Iterator[Event],
+    total: int,
     run: DemoRun,
     step: Tick,
 ) -> None:
     """Submit, handle and check every event, on the scenario's clock."""
     worker = runtime.worker(expire_detainers=False)
-    total = sum(isinstance(e, BookingSubmission) for e in events)
     expected = {}
     custody: list[tuple[date, str]] = []  # (day ICE takes custody, TCN)
     pending = 0
@@ -309,12 +377,12 @@ def _replay(
                 try:
                     assume_custody(session, tcn, _noon(on) + timedelta(hours=11))
                     run.custody += 1
-                except DetainerError:
-                    run.custody_refused += 1
+                except DetainerError as exc:
+                    run.custody_refused[type(exc).__name__] += 1
         with store.session() as session:
             expire_detainers(session, _noon(day) + timedelta(hours=12))
 
-    for event in events:
+    for event, imaged in events:
         day = event.on if isinstance(event, IdentEnrolment) else event.booking.booked_at.date()
         if today is not None and day != today:
             drain(today)
@@ -325,6 +393,7 @@ def _replay(
             continue
         submit_car(store, event.data, submitter_ori=event.ori)
         expected[event.tcn] = event.expected
+        run.image_bookings += imaged
         on = event.booking.truth.ice_custody_on
         if on is not None:
             heapq.heappush(custody, (on, event.tcn))

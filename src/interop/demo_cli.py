@@ -53,7 +53,9 @@ def _summary(run: DemoRun, console: Console) -> None:
     table.add_row("bookings replayed", f"{run.bookings:,}")
     table.add_row("  of which as ten images (WSQ)", f"{run.image_bookings:,}")
     table.add_row("DHS encounters enrolled in IDENT", f"{run.encounters:,}")
-    table.add_row("ICE custody taken / refused", f"{run.custody:,} / {run.custody_refused:,}")
+    table.add_row("ICE custody taken on the population's day", f"{run.custody:,}")
+    for reason, n in sorted(run.custody_refused.items()):
+        table.add_row(f"  refused: {reason}", f"{n:,}")
     right = run.bookings - len(run.wrong)
     table.add_row("final states equal to the ground truth", f"{right:,} of {run.bookings:,}")
     for phase, seconds in run.timings_s.items():

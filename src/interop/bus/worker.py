@@ -88,11 +88,18 @@ class Worker:
     owner : str, optional
         Lease owner name; host, process and a random part by default.
     sequencer : Sequencer, optional
-        Appends the messages committed to the transparency log after each
-        batch (see :mod:`interop.store.transparency`); without one, another
-        process must sequence the log.
+        Appends the messages committed to the transparency log (see
+        :mod:`interop.store.transparency`) when the inboxes are idle and
+        otherwise every ``sequence_every_s``; without one, another process
+        must sequence the log.
     periodic : sequence of Periodic, optional
         Tasks run between batches when due.
+    sequence_every_s : float
+        Longest time a busy worker goes without sequencing, s. Each call
+        reads the tree's frontier and signs a head, so calling it after
+        every small batch costs more than the appends (about half the
+        handling time of a booking); once a second keeps messages out of
+        the log for at most about that long.
     """
 
     def __init__(
@@ -103,9 +110,12 @@ class Worker:
         owner: str | None = None,
         sequencer: Sequencer | None = None,
         periodic: Sequence[Periodic] = (),
+        sequence_every_s: float = 1.0,
     ) -> None:
         self.store = store
         self.sequencer = sequencer
+        self.sequence_every_s = sequence_every_s
+        self._sequenced = float("-inf")
         self.periodic = list(periodic)
         self.handlers = dict(handlers)
         self.bus = bus or Bus()
@@ -142,8 +152,12 @@ class Worker:
             ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
         for mid in ids:
             self._handle(mid)
-        if self.sequencer is not None:
+        now = time.monotonic()
+        if self.sequencer is not None and (
+            not ids or now - self._sequenced >= self.sequence_every_s
+        ):
             self.sequencer.run(self.store)
+            self._sequenced = now
         self._run_periodic()
         return len(ids)
 

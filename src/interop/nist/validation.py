@@ -111,13 +111,16 @@ def _date_ok(value: str) -> bool:
 
 
 def _check_value(
-    value: str, rule: FieldRule, record: int, name: str, offset: int, out: list[Violation]
+    value: str, rule: FieldRule, record: int, name: str | None, offset: int, out: list[Violation]
 ) -> None:
+    """Check one value; ``name`` ``None`` names it after ``rule`` (only if it breaks it)."""
     low, high = rule.size
     if rule.codes is None and rule.date is None and rule.regex is None and rule.nregex is None:
         quick = _conforming(rule.chars.upper(), rule.special, low, high)
         if quick is not None and quick.fullmatch(value):
             return
+    if name is None:
+        name = rule.name
     if len(value) < low or (high is not None and len(value) > high):
         bound = f"{low}" if high == low else f"{low}-{high if high is not None else 'any'}"
         out.append(
@@ -201,7 +204,7 @@ def _check_field(
         for item_rule in items:
             k = (item_rule.item or 1) - 1
             if k < len(sub):
-                _check_value(sub[k], item_rule, record, item_rule.name, f.offset, out)
+                _check_value(sub[k], item_rule, record, None, f.offset, out)
 
 
 def _with_table(rule: FieldRule, tables: CodeTables) -> FieldRule:

@@ -2,7 +2,9 @@
 
 :mod:`interop.reports.monthly` gives ICE's monthly "IDENT/IAFIS
 Interoperability Statistics": per month and cumulative, by country, state
-and jurisdiction.
+and jurisdiction. :mod:`interop.reports.whatif` replays the store's
+bookings under two policy configurations (``interop whatif``); import it
+from there (it loads the agencies' code, which this package does not need).
 """
 
 from interop.reports.monthly import (

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ LEVELS = ("level_1", "level_2", "level_3", "non_criminal")
 
 REMOVAL = "removal"
 """``immigration_encounters.kind`` of a removal."""
+
+_T = TypeVar("_T")
 
 
 class Scope(enum.StrEnum):
@@ -157,7 +160,7 @@ def monthly_statistics(
             Case.a_number,
         ).where(Case.booked_on <= through)
     ).all()
-    matched: dict[str, list[tuple[date, int | None, str, str]]] = defaultdict(list)
+    matched: dict[str, list[tuple[date, tuple[int | None, str, str]]]] = defaultdict(list)
     for c in cases:
         month = _month(c.booked_on)
         for area in _areas(scope, c.state, c.ori):
@@ -170,7 +173,7 @@ def monthly_statistics(
                 if slot is not None:
                     tally.matches_by_level[slot] += 1
         if c.ident_match and c.a_number:
-            matched[c.a_number].append((c.booked_on, c.priority_level, c.state, c.ori))
+            matched[c.a_number].append((c.booked_on, (c.priority_level, c.state, c.ori)))
     levels = {c.tcn: (c.priority_level, c.state, c.ori) for c in cases}
 
     for tcn, ended_at in session.execute(
@@ -187,29 +190,65 @@ def monthly_statistics(
         for area in _areas(scope, state, ori):
             tallies[(area, _month(ended_at.date()))].custody_by_level[slot] += 1
 
-    if matched:
-        removals = session.execute(
-            select(ImmigrationEncounter.a_number, ImmigrationEncounter.on).where(
-                ImmigrationEncounter.kind == REMOVAL,
-                ImmigrationEncounter.on <= through,
-                ImmigrationEncounter.a_number.in_(list(matched)),
-            )
-        ).all()
-        for a_number, on in removals:
-            before = [m for m in matched[a_number] if m[0] <= on]
-            if not before:
-                continue
-            _, level, state, ori = max(before, key=lambda m: m[0])
-            slot = _slot(level)
-            if slot is None:
-                continue
-            for area in _areas(scope, state, ori):
-                tallies[(area, _month(on))].removals_by_level[slot] += 1
+    for on, (level, state, ori) in attributed_removals(session, matched, through=through):
+        slot = _slot(level)
+        if slot is None:
+            continue
+        for area in _areas(scope, state, ori):
+            tallies[(area, _month(on))].removals_by_level[slot] += 1
 
     activated: dict[str, date | None] = {}
     if scope is Scope.JURISDICTION:
         activated = dict(session.execute(select(Jurisdiction.ori, Jurisdiction.activated_on)).all())
     return _rows(tallies, _month(through), since, activated)
+
+
+REMOVAL_QUERY_IDS = 5_000
+"""A-numbers per removal query (bound parameters stay under every backend's limit)."""
+
+
+def attributed_removals(
+    session: Session,
+    matched: Mapping[str, Sequence[tuple[date, _T]]],
+    *,
+    through: date | None = None,
+) -> list[tuple[date, _T]]:
+    """Each removal recorded in IDENT of a matched person, with the booking it follows.
+
+    The rule of the report's removal columns: a removal
+    (``immigration_encounters.kind = 'removal'``) counts once, for the
+    person's latest booking in ``matched`` on or before the removal day; a
+    removal before all of them does not count.
+
+    Parameters
+    ----------
+    session : Session
+    matched : mapping of str to sequence of (date, payload)
+        By A-number, the bookings that may lead to a removal: booking day
+        and whatever the caller needs back (a level, an area).
+    through : date, optional, keyword-only
+        Last removal day counted; every removal recorded by default.
+
+    Returns
+    -------
+    list of (date, payload)
+        Removal day and the payload of the booking it follows, in no
+        particular order.
+    """
+    out: list[tuple[date, _T]] = []
+    ids = sorted(a for a, bookings in matched.items() if bookings)
+    for start in range(0, len(ids), REMOVAL_QUERY_IDS):
+        query = select(ImmigrationEncounter.a_number, ImmigrationEncounter.on).where(
+            ImmigrationEncounter.kind == REMOVAL,
+            ImmigrationEncounter.a_number.in_(ids[start : start + REMOVAL_QUERY_IDS]),
+        )
+        if through is not None:
+            query = query.where(ImmigrationEncounter.on <= through)
+        for a_number, on in session.execute(query):
+            before = [m for m in matched[a_number] if m[0] <= on]
+            if before:
+                out.append((on, max(before, key=lambda m: m[0])[1]))
+    return out
 
 
 def _rows(
@@ -259,4 +298,11 @@ def _add(a: Iterable[int], b: Iterable[int]) -> list[int]:
     return [x + y for x, y in zip(a, b, strict=True)]
 
 
-__all__ = ["LEVELS", "REMOVAL", "MonthlyRow", "Scope", "monthly_statistics"]
+__all__ = [
+    "LEVELS",
+    "REMOVAL",
+    "MonthlyRow",
+    "Scope",
+    "attributed_removals",
+    "monthly_statistics",
+]

@@ -157,16 +157,24 @@ def open_runtime(
 
 
 def serve_store(
-    runtime: Runtime, *, host: str = "127.0.0.1", port: int = 8000, embedded_worker: bool = True
+    runtime: Runtime,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    embedded_worker: bool = True,
+    dashboard: bool | None = None,
 ) -> None:
     """Serve the HTTP API over ``runtime.store`` until interrupted, with
     (``embedded_worker``) one worker in a thread beside it; the store is
-    closed afterwards."""
+    closed afterwards. The dashboard (``/dashboard``, loopback clients only)
+    is served when ``dashboard`` is true, by default when ``host`` is a
+    loopback address."""
     import threading
 
     import uvicorn
 
-    from interop.web import create_app
+    from interop.web import ApiSettings, create_app
+    from interop.web.dashboard import loopback_host
 
     stopping = threading.Event()
     thread = None
@@ -177,7 +185,9 @@ def serve_store(
         )
         thread.start()
     try:
-        app = create_app(runtime.store, log_public_key=runtime.key.public_key)
+        local = loopback_host(host) if dashboard is None else dashboard
+        settings = ApiSettings(dashboard="local" if local else "off")
+        app = create_app(runtime.store, settings=settings, log_public_key=runtime.key.public_key)
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stopping.set()

@@ -114,7 +114,8 @@ def create_app(
         An open, migrated store; routes get it (and sessions on it) by
         dependency injection.
     settings : ApiSettings, optional
-        Body size and rate limits (defaults: :class:`ApiSettings`).
+        Body size and rate limits, and whether the dashboard is served
+        (defaults: :class:`ApiSettings`, dashboard off).
     log_public_key : bytes, optional
         The transparency log's raw Ed25519 public key, served at
         ``/log/public-key`` (without it that route answers 404).
@@ -154,4 +155,8 @@ def create_app(
     ):
         app.include_router(router, dependencies=metered)
     app.include_router(health.router)
+    if settings.dashboard != "off":
+        from interop.web.dashboard import install_dashboard
+
+        install_dashboard(app)
     return app

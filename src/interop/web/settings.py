@@ -3,6 +3,8 @@ smallest count the public statistics publish."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from interop.agencies.intake import MAX_SUBMISSION_BYTES
@@ -28,6 +30,11 @@ class ApiSettings(BaseModel):
     statistics_min_count : int
         The smallest outcome count ``/statistics`` publishes; smaller ones are
         withheld (:mod:`interop.web.suppression`). 1 publishes everything.
+    dashboard : {"off", "local"}
+        The operator's dashboard (:mod:`interop.web.dashboard`): not mounted
+        (``off``, the default), or served to loopback clients only
+        (``local``; any other client gets 404). It shows every booking's
+        journey, so it is never public.
 
     Notes
     -----
@@ -51,3 +58,4 @@ class ApiSettings(BaseModel):
     public_rate_per_s: float = Field(default=2.0, gt=0)
     public_burst: int = Field(default=30, ge=1)
     statistics_min_count: int = Field(default=10, ge=1)
+    dashboard: Literal["off", "local"] = "off"

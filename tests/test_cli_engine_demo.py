@@ -16,7 +16,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def test_demo_prints_enrolment_scores_verdicts_and_summary(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(
-        app, ["engine-demo", "--fingers", "2", "--impressions", "2", "--seed", "1", "--out", str(out)]
+        app,
+        ["engine-demo", "--fingers", "2", "--impressions", "2", "--seed", "1", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     text = result.stdout

@@ -205,3 +205,26 @@ def test_the_pdf_report(store: Store, tmp_path: Path) -> None:
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 3  # chart + IL + TX
     assert to_pdf([], "Nothing").startswith(b"%PDF-")
+
+
+def test_the_pdf_opens_and_its_pages_show_the_tables(store: Store, tmp_path: Path) -> None:
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from interop.reports.pdf import to_pdf
+
+    _world(store)
+    with store.session() as s:
+        rows = monthly_statistics(s, date(2010, 4, 30), scope=Scope.STATE)
+    pdf = pdfium.PdfDocument(to_pdf(rows, "Statistics through April 2010"))
+    texts = [pdf[k].get_textpage().get_text_range() for k in range(len(pdf))]
+    tables = [t for t in texts if "IL" in t and "2010-04" in t]
+    assert tables, texts
+    # rendered, the table page has ink on it: dark pixels, and not only dark
+    k = texts.index(tables[0])
+    image = pdf[k].render(scale=1.0).to_pil().convert("L")
+    image.save(tmp_path / "table-page.png")
+    pixels = np.asarray(image)
+    assert (pixels < 128).mean() > 0.001 and (pixels > 200).mean() > 0.5
+    cumulative = next(r for r in rows if r.area == "IL" and r.month == date(2010, 4, 1))
+    assert str(cumulative.cumulative_submissions) in tables[0]

@@ -160,11 +160,17 @@ def _non_criminal(row: MonthlyRow) -> tuple[int, int, int, int]:
     return matches[3], sum(matches), removals[3], sum(removals)
 
 
-def _share_block(view: View, state_rows: Mapping[str, MonthlyRow]) -> Markup:
-    chart_id = "non-criminal-share"
+def _share_block(
+    view: View,
+    area_rows: Mapping[str, MonthlyRow],
+    what: str = "state",
+    chart_id: str = "non-criminal-share",
+) -> Markup:
+    """The non-criminal share of matches and removals of each area (a state
+    or a jurisdiction, ``what``) that has any: a chart and its data table."""
     figures = {
         area: _non_criminal(row)
-        for area, row in sorted(state_rows.items())
+        for area, row in sorted(area_rows.items())
         if any(_non_criminal(row)[1::2])
     }
     areas = list(figures)
@@ -179,8 +185,8 @@ def _share_block(view: View, state_rows: Mapping[str, MonthlyRow]) -> Markup:
         lambda: charts.inline_svg(
             charts.share_chart(areas, matches, removals),
             chart_id,
-            "Non-criminal share of IDENT matches and of removals, by state",
-            "Horizontal bars, two per state: the percentage of the state's classified "
+            f"Non-criminal share of IDENT matches and of removals, by {what}",
+            f"Horizontal bars, two per {what}: the percentage of its classified "
             "matches, and of its removals, that were non-criminal. " + description,
         ),
     )
@@ -188,9 +194,9 @@ def _share_block(view: View, state_rows: Mapping[str, MonthlyRow]) -> Markup:
         [a, m, nm, _percent(nm, m), v, nv, _percent(nv, v)] for a, (nm, m, nv, v) in figures.items()
     ]
     data = table(
-        "Non-criminal share by state (cumulative)",
+        f"Non-criminal share by {what} (cumulative)",
         [
-            "State",
+            what.capitalize(),
             "Classified matches",
             "Non-criminal matches",
             "Share",
@@ -203,10 +209,10 @@ def _share_block(view: View, state_rows: Mapping[str, MonthlyRow]) -> Markup:
     )
     return chart_block(
         chart_id,
-        "Non-criminal share by state",
+        f"Non-criminal share by {what}",
         svg,
-        "States with at least one classified match or removal. A share is left out "
-        "where its state has none.",
+        f"Each {what} with at least one classified match or removal. A share is left "
+        f"out where its {what} has none.",
         data,
     )
 
@@ -340,6 +346,12 @@ def state_page(view: View, root: str, code: str, name: str) -> list[Markup]:
         ),
         _activation_block(view, "activation-state", {code: days.get(code, [])}, f"in {name}"),
         _levels_block(view, "levels-state", rows, f"in {name}"),
+        _share_block(
+            view,
+            {j.ori: by_ori[j.ori] for j in places if j.ori in by_ori},
+            "jurisdiction",
+            "non-criminal-share-state",
+        ),
         el(
             "section",
             el("h2", "Jurisdictions", id="jurisdictions-heading"),

@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import multiprocessing
+import os
 import queue
 import time
 from collections import Counter
@@ -42,6 +43,7 @@ import numpy as np
 
 from interop.agencies.detainers import DetainerError, assume_custody, expire_detainers
 from interop.agencies.intake import submit_car
+from interop.agencies.prefetch import Prefetcher
 from interop.agencies.runtime import Runtime
 from interop.agencies.seed import (
     BookingSubmission,
@@ -52,6 +54,7 @@ from interop.agencies.seed import (
     replay,
     seed_scenario,
 )
+from interop.bus import Worker
 from interop.fingerprints.synth import impression, master_fingerprint
 from interop.nist.car import build_car, car_from_booking
 from interop.policy.offences import OFFENCES
@@ -79,8 +82,12 @@ PRODUCER_BATCH = 20
 PRODUCER_AHEAD = 100
 """Batches the producer may build ahead of the pipeline (bounds memory)."""
 
-WORK_BATCH = 25
-"""Bookings submitted before the worker drains the bus (and at each day's end)."""
+WORK_BATCH = 50
+"""Bookings submitted before the worker drains the bus (at the end of a day,
+or before a DHS encounter: a search must not find an encounter of a later
+day). Then ICE takes custody and detainers expire as of that day's end: the
+detainer checks compare instants, so doing a few days' at once changes
+nothing. Larger batches let the prefetcher work ahead of the handlers."""
 
 Tick = Callable[[str, int, int], None]
 """``tick(phase, done, total)``: progress of a phase."""
@@ -361,7 +368,30 @@ def _replay(
     step: Tick,
 ) -> None:
     """Submit, handle and check every event, on the scenario's clock."""
-    worker = runtime.worker(expire_detainers=False)
+    prefetch = Prefetcher(1) if (os.cpu_count() or 1) > 1 else None
+    try:
+        _drive(
+            store,
+            runtime.worker(expire_detainers=False, prefetch=prefetch),
+            events,
+            total,
+            run,
+            step,
+        )
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+
+
+def _drive(
+    store: Store,
+    worker: Worker,
+    events: Iterator[Event],
+    total: int,
+    run: DemoRun,
+    step: Tick,
+) -> None:
+    """:func:`_replay` with its worker."""
     expected = {}
     custody: list[tuple[date, str]] = []  # (day ICE takes custody, TCN)
     pending = 0
@@ -383,14 +413,16 @@ def _replay(
             expire_detainers(session, _noon(day) + timedelta(hours=12))
 
     for event, imaged in events:
-        day = event.on if isinstance(event, IdentEnrolment) else event.booking.booked_at.date()
-        if today is not None and day != today:
-            drain(today)
-        today = day
         if isinstance(event, IdentEnrolment):
+            if pending and today is not None:
+                drain(today)  # the bookings before it must not find it
             enrol_in_ident(store, event)
             run.encounters += 1
             continue
+        day = event.booking.booked_at.date()
+        if pending >= WORK_BATCH and today is not None and day != today:
+            drain(today)
+        today = day
         submit_car(store, event.data, submitter_ori=event.ori)
         expected[event.tcn] = event.expected
         run.image_bookings += imaged
@@ -399,9 +431,6 @@ def _replay(
             heapq.heappush(custody, (on, event.tcn))
         run.bookings += 1
         pending += 1
-        if pending >= WORK_BATCH:
-            worker.run(until_idle=True)
-            pending = 0
         step("bookings", run.bookings, total)
     if today is not None:
         drain(today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,6 +59,9 @@ def _summary(run: DemoRun, console: Console) -> None:
         table.add_row(f"  refused: {reason}", f"{n:,}")
     right = run.bookings - len(run.wrong)
     table.add_row("final states equal to the ground truth", f"{right:,} of {run.bookings:,}")
+    differing = Counter(name for names in run.wrong.values() for name in names)
+    for name, n in sorted(differing.items()):
+        table.add_row(f"  differing in {name}", f"{n:,}")
     for phase, seconds in run.timings_s.items():
         table.add_row(f"time: {phase}", f"{seconds:,.1f} s")
     console.print(table)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interop.agencies.prefetch import submission_violations
 from interop.agencies.services import (
     FBI,
     IDENT,
@@ -61,12 +62,10 @@ from interop.nist.program import (
     build_iaq,
     build_iar,
     build_idr,
-    program_rules,
     read_iaq,
     read_iar,
 )
 from interop.nist.responses import ErrorResponse, SearchResponse, build_errt, build_sre
-from interop.nist.validation import validate
 from interop.policy.clock import detainer_expires_at
 from interop.policy.decision import Decision
 from interop.policy.priority import Disposition, HistoryEntry, LevelDecision, classify
@@ -232,7 +231,7 @@ def fbi_handler(services: Services) -> Handler:
         t = parse(data)
         sib = ori_of(d.sender)
         today = case_now(case).date()
-        violations = validate(t, program_rules())
+        violations = submission_violations(data, t)
         if violations:
             case.stage, case.final = "rejected", True
             case.error = f"{len(violations)} EBTS violations"

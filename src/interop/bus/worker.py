@@ -100,6 +100,10 @@ class Worker:
         every small batch costs more than the appends (about half the
         handling time of a booking); once a second keeps messages out of
         the log for at most about that long.
+    prefetch : callable, optional
+        Called with the store and the ids of each batch just claimed, before
+        they are handled: work that depends only on the messages' contents
+        can start elsewhere (:class:`interop.agencies.prefetch.Prefetcher`).
     """
 
     def __init__(
@@ -111,10 +115,12 @@ class Worker:
         sequencer: Sequencer | None = None,
         periodic: Sequence[Periodic] = (),
         sequence_every_s: float = 1.0,
+        prefetch: Callable[[Store, list[str]], object] | None = None,
     ) -> None:
         self.store = store
         self.sequencer = sequencer
         self.sequence_every_s = sequence_every_s
+        self.prefetch = prefetch
         self._sequenced = float("-inf")
         self.periodic = list(periodic)
         self.handlers = dict(handlers)
@@ -150,6 +156,11 @@ class Worker:
         """Claim and handle up to ``limit`` due messages; returns how many were claimed."""
         with self.store.session() as session:
             ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
+        if self.prefetch is not None and ids:
+            try:
+                self.prefetch(self.store, ids)
+            except Exception as exc:  # an optimisation: the handlers do the work anyway
+                log.warning("prefetch failed (%s)", type(exc).__name__)
         for mid in ids:
             self._handle(mid)
         now = time.monotonic()

@@ -503,6 +503,9 @@ def merge_shortlists(
     return merged[:size]
 
 
+PREPARED_ROWS_CACHED = 2048
+"""Stored fingers a gallery keeps prepared for verification (about 20 KB each)."""
+
 PROBE_FORMS_CACHED = 256
 """Probe fingers whose comparison forms :func:`probe_forms` keeps (about 40 KB each)."""
 
@@ -510,12 +513,34 @@ _probe_forms_cache: OrderedDict[bytes, tuple[CodedProbe, PreparedTemplate]] = Or
 _probe_forms_lock = threading.Lock()
 
 
-def _probe_key(template: Template) -> bytes:
+def probe_key(template: Template) -> bytes:
+    """What a probe finger's comparison forms are made from, as bytes: its
+    minutiae at the stored precision, image size, resolution and position."""
     head = np.array(
         [template.width, template.height, template.resolution_ppi, template.finger_position],
         dtype=np.int64,
     )
     return head.tobytes() + pack_minutiae(template).tobytes()
+
+
+ProbeForms = tuple[CodedProbe, PreparedTemplate]
+"""A probe finger ready for the comparison and the verification stages."""
+
+
+def make_probe_forms(template: Template) -> ProbeForms:
+    """Both comparison forms of a probe finger, from one cylinder build."""
+    codes, cylinders = encode_and_prepare(template)
+    return CodedProbe.of(codes), cylinders
+
+
+def remember_probe_forms(key: bytes, forms: ProbeForms) -> None:
+    """Keep ``forms`` (of the finger whose :func:`probe_key` is ``key``) for
+    :func:`probe_forms`: e.g. made ahead of the search in another process."""
+    with _probe_forms_lock:
+        _probe_forms_cache[key] = forms
+        _probe_forms_cache.move_to_end(key)
+        while len(_probe_forms_cache) > PROBE_FORMS_CACHED:
+            _probe_forms_cache.popitem(last=False)
 
 
 def probe_forms(
@@ -526,26 +551,22 @@ def probe_forms(
     the stored precision (:func:`~interop.fingerprints.matcher.codes.encode_and_prepare`).
 
     The forms of the last :data:`PROBE_FORMS_CACHED` fingers are kept by
-    content (minutiae at the stored precision, image size, resolution,
-    position), which is all the forms are made from: a booking's
-    fingers searched again in another gallery of this process (the FBI's,
-    then IDENT's) are built once. The forms are read-only, and equal
-    content gives equal forms, so a kept one is what a new build would give.
+    content (:func:`probe_key`), which is all the forms are made from: a
+    booking's fingers searched again in another gallery of this process
+    (the FBI's, then IDENT's) are built once. The forms are read-only, and
+    equal content gives equal forms, so a kept one is what a new build
+    would give.
     """
     coded, prepared = {}, {}
     for position, template in fingers.items():
-        key = _probe_key(template)
+        key = probe_key(template)
         with _probe_forms_lock:
             forms = _probe_forms_cache.get(key)
             if forms is not None:
                 _probe_forms_cache.move_to_end(key)
         if forms is None:
-            codes, cylinders = encode_and_prepare(template)
-            forms = (CodedProbe.of(codes), cylinders)
-            with _probe_forms_lock:
-                _probe_forms_cache[key] = forms
-                while len(_probe_forms_cache) > PROBE_FORMS_CACHED:
-                    _probe_forms_cache.popitem(last=False)
+            forms = make_probe_forms(template)
+            remember_probe_forms(key, forms)
         coded[position], prepared[position] = forms
     return coded, prepared
 
@@ -768,6 +789,13 @@ class Gallery:
         self._minutiae = _MinutiaStore()
         self._groups: dict[int, _PositionGroup] = {}
         self._enrolled = _Growable(np.bool_)  # by subject index
+        # verification prepares stored fingers (about 1 ms each); the same
+        # candidates come up again and again (a gallery's "hubs" near the
+        # threshold, people booked again), so the last ones are kept. Rows
+        # are never rewritten (a removed subject's rows are left unused),
+        # so a row's prepared form never goes stale.
+        self._prepared: OrderedDict[int, PreparedTemplate] = OrderedDict()
+        self._prepared_lock = threading.Lock()
 
     # --- contents ---------------------------------------------------------------
     def __len__(self) -> int:
@@ -1077,9 +1105,7 @@ class Gallery:
             if s not in self._subject_rows:
                 continue
             rows = {int(self._rows.data[r]["position"]): r for r in self._subject_rows[s]}
-            scores = {
-                p: compare(probe[p], prepare(self._template(rows[p]))) for p in c.finger_scores
-            }
+            scores = {p: compare(probe[p], self._prepared_row(rows[p])) for p in c.finger_scores}
             compared += len(scores)
             out.append(
                 Candidate(
@@ -1091,6 +1117,21 @@ class Gallery:
                 )
             )
         return out, compared
+
+    def _prepared_row(self, row: int) -> PreparedTemplate:
+        """The stored finger ``row`` prepared for verification (kept for the
+        last :data:`PREPARED_ROWS_CACHED` rows)."""
+        with self._prepared_lock:
+            found = self._prepared.get(row)
+            if found is not None:
+                self._prepared.move_to_end(row)
+                return found
+        made = prepare(self._template(row))
+        with self._prepared_lock:
+            self._prepared[row] = made
+            while len(self._prepared) > PREPARED_ROWS_CACHED:
+                self._prepared.popitem(last=False)
+        return made
 
     def _shortlist(
         self, fingers: Mapping[int, Template], size: int, subset: Collection[str] | None

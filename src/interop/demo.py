@@ -43,7 +43,7 @@ import numpy as np
 
 from interop.agencies.detainers import DetainerError, assume_custody, expire_detainers
 from interop.agencies.intake import submit_car
-from interop.agencies.prefetch import Prefetcher
+from interop.agencies.prefetch import Prefetcher, lower_priority
 from interop.agencies.runtime import Runtime
 from interop.agencies.seed import (
     BookingSubmission,
@@ -230,6 +230,7 @@ def _produce(plan: DemoPlan, people: list[int], out: Queue[object]) -> None:
     system that day (the images are of fingers of their own, so their
     expected outcome stays right: nobody to find).
     """
+    lower_priority()
     try:
         scenario = demo_scenario(plan)
         wanted = set(people)
@@ -252,13 +253,32 @@ def _produce(plan: DemoPlan, people: list[int], out: Queue[object]) -> None:
                         slots.pop(0)
             batch.append((event, imaged))
             if len(batch) >= PRODUCER_BATCH:
-                out.put(batch)
+                _put(out, batch)
                 batch = []
         if batch:
-            out.put(batch)
-        out.put(None)
+            _put(out, batch)
+        _put(out, None)
+    except _OrphanedError:
+        return
     except Exception as exc:  # reported to the consumer, which raises
         out.put(f"{type(exc).__name__}: {exc}")
+
+
+class _OrphanedError(Exception):
+    """The process that consumes the replay has gone."""
+
+
+def _put(out: Queue[object], item: object) -> None:
+    """``out.put(item)``, giving up if the consuming process has gone (a
+    killed demo must not leave its producer waiting for ever)."""
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            out.put(item, timeout=2.0)
+            return
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                raise _OrphanedError from None
 
 
 Event = tuple[BookingSubmission | IdentEnrolment, bool]

@@ -16,9 +16,11 @@ are pure functions of the bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -114,6 +116,18 @@ def _install(done: Future[PreparedSubmission]) -> None:
         remember_probe_forms(key, forms)
 
 
+HELPER_NICENESS = 10
+"""How much lower than the worker a helper process is scheduled: the
+worker is the critical path, a helper only saves it work."""
+
+
+def lower_priority(niceness: int = HELPER_NICENESS) -> None:
+    """Schedule this process below the one doing the critical work (where
+    the platform allows; otherwise nothing)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(niceness)
+
+
 class Prefetcher:
     """Prepares the CARs a worker claims in ``processes`` helper processes.
 
@@ -124,7 +138,7 @@ class Prefetcher:
         if processes < 1:
             raise ValueError(f"processes must be >= 1, got {processes}")
         context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(processes, mp_context=context)
+        self._pool = ProcessPoolExecutor(processes, mp_context=context, initializer=lower_priority)
         self._seen: OrderedDict[str, None] = OrderedDict()
 
     def __call__(self, store: Store, ids: list[str]) -> int:

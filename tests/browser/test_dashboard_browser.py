@@ -156,7 +156,7 @@ def test_from_the_nation_to_a_booking_s_journey(served: Served, browser: Any) ->
     page.get_by_role("link", name=f"California ({p.detainer_state})").click()
     page.wait_for_url(f"**/dashboard/states/{p.detainer_state}")
     assert page.get_by_role("heading", level=1).inner_text() == "California (CA)"
-    assert _charts_drawn(page) == 2
+    assert _charts_drawn(page) == 3  # timeline, levels, non-criminal share
     _shot(page, "2-state")
 
     page.get_by_role("link", name=p.jurisdiction_name, exact=True).click()

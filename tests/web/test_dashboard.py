@@ -213,7 +213,8 @@ def test_charts_are_inline_svg_with_titles_and_data_tables(dashboard: Dashboard)
     p = dashboard.prepared
     expected = {
         "/dashboard/": 3,
-        f"/dashboard/states/{p.detainer_state}": 2,
+        # timeline, levels, non-criminal share by jurisdiction
+        f"/dashboard/states/{p.detainer_state}": 3,
         f"/dashboard/jurisdictions/{p.detainer_ori}": 1,
     }
     for path, count in expected.items():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -323,6 +323,24 @@ def fbi_handler(services: Services) -> Handler:
 # ------------------------------------------------------------------ IDENT
 
 
+def history_entries(
+    rows: Iterable[CriminalHistoryEntry], on: date | None = None
+) -> list[HistoryEntry]:
+    """The LESC's view of a criminal history: the stored entries (those
+    arrested on or before ``on``, when given) as the policy reads them."""
+    return [
+        HistoryEntry(
+            offence=r.offence_code,
+            arrested_on=r.arrested_on,
+            disposition=Disposition(r.disposition),
+            disposed_on=r.disposed_on,
+            convicted_of=r.lesser_code if r.disposition == "convicted_lesser" else None,
+        )
+        for r in rows
+        if on is None or r.arrested_on <= on
+    ]
+
+
 def ident_handler(services: Services) -> Handler:
     """The immigration fingerprint system: search; IDR back; IAQ on a match."""
 
@@ -410,17 +428,7 @@ def lesc_handler(services: Services) -> Handler:
         rows = session.scalars(
             select(CriminalHistoryEntry).where(CriminalHistoryEntry.fbi_number == query.fbi_number)
         ).all()
-        history = [
-            HistoryEntry(
-                offence=r.offence_code,
-                arrested_on=r.arrested_on,
-                disposition=Disposition(r.disposition),
-                disposed_on=r.disposed_on,
-                convicted_of=r.lesser_code if r.disposition == "convicted_lesser" else None,
-            )
-            for r in rows
-        ]
-        level = classify(history, case.booked_on, citizen=subject.citizen)
+        level = classify(history_entries(rows), case.booked_on, citizen=subject.citizen)
         record_decision(
             session,
             d.tcn,

@@ -99,7 +99,7 @@ from rich.progress import Progress
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interop.agencies.agencies import probe_templates
+from interop.agencies.agencies import history_entries, probe_templates
 from interop.agencies.services import IMMIGRATION_SYSTEM, GalleryMirror, jurisdiction_terms
 from interop.fingerprints.codecs import decode_template, encode_template
 from interop.fingerprints.template import Template
@@ -109,7 +109,6 @@ from interop.policy import (
     DETAINER_POLICIES,
     POLICY_PRESETS,
     PROGRAM,
-    Disposition,
     HistoryEntry,
     JurisdictionActivation,
     LevelDecision,
@@ -549,17 +548,7 @@ class _IdentAsOf:
 
 def _history(rows: Sequence[CriminalHistoryEntry], on: date) -> list[HistoryEntry]:
     """The LESC's view of a criminal history: the entries arrested by ``on``."""
-    return [
-        HistoryEntry(
-            offence=r.offence_code,
-            arrested_on=r.arrested_on,
-            disposition=Disposition(r.disposition),
-            disposed_on=r.disposed_on,
-            convicted_of=r.lesser_code if r.disposition == "convicted_lesser" else None,
-        )
-        for r in rows
-        if r.arrested_on <= on
-    ]
+    return history_entries(rows, on)
 
 
 def _classify(

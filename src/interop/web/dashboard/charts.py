@@ -240,16 +240,27 @@ def share_chart(
     if not labels:
         _empty(axes)
         return figure
-    ys = list(range(len(labels)))
-    axes.barh([y - 0.2 for y in ys], matches, height=0.4, label="of matches", color="#0b5cad")
-    axes.barh([y + 0.2 for y in ys], removals, height=0.4, label="of removals", color="#9a5b00")
-    axes.set_yticks(ys, list(labels))
-    axes.invert_yaxis()
+    _paired_bars(axes, labels, matches, removals, ("of matches", "of removals"))
     axes.set_xlim(0, 100)
     axes.set_xlabel("Non-criminal share (%)")
+    return figure
+
+
+def _paired_bars(
+    axes: Axes,
+    labels: Sequence[str],
+    a: Sequence[float],
+    b: Sequence[float],
+    names: tuple[str, str],
+) -> None:
+    """Two horizontal bars per label (``a`` above ``b``), first label on top."""
+    ys = list(range(len(labels)))
+    axes.barh([y - 0.2 for y in ys], a, height=0.4, label=names[0], color="#0b5cad")
+    axes.barh([y + 0.2 for y in ys], b, height=0.4, label=names[1], color="#9a5b00")
+    axes.set_yticks(ys, list(labels))
+    axes.invert_yaxis()
     axes.grid(axis="x", color="#dddddd")
     axes.legend(loc="lower right", fontsize=8, frameon=False)
-    return figure
 
 
 def monthly_chart(
@@ -285,12 +296,6 @@ def comparison_chart(
     if not labels:
         _empty(axes)
         return figure
-    ys = list(range(len(labels)))
-    axes.barh([y - 0.2 for y in ys], a, height=0.4, label=names[0], color="#0b5cad")
-    axes.barh([y + 0.2 for y in ys], b, height=0.4, label=names[1], color="#9a5b00")
-    axes.set_yticks(ys, list(labels))
-    axes.invert_yaxis()
+    _paired_bars(axes, labels, a, b, names)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.grid(axis="x", color="#dddddd")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
     return figure

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from interop.agencies.agencies import agency_handlers
 from interop.agencies.intake import submit_car
 from interop.agencies.seed import (
+    SEEDED_TABLES,
     BookingSubmission,
     IdentEnrolment,
     enrol_in_ident,
@@ -60,18 +61,11 @@ from interop.reports.whatif import (
 )
 from interop.store import Store
 from interop.store.models import (
-    Agreement,
     Case,
-    CriminalHistoryEntry,
-    CriminalSubject,
     DetainerRecord,
     ImmigrationEncounter,
-    ImmigrationSubject,
     Jurisdiction,
-    OptOutRequest,
     State,
-    StateBureau,
-    SubjectTemplate,
 )
 from tests.conftest import fresh_postgres_schema
 
@@ -96,28 +90,13 @@ def _scenario() -> Scenario:
     return Scenario(1_500, 37, residence=oris)
 
 
-SEEDED = (
-    State,
-    StateBureau,
-    Jurisdiction,
-    Agreement,
-    OptOutRequest,
-    CriminalSubject,
-    CriminalHistoryEntry,
-    ImmigrationSubject,
-    ImmigrationEncounter,
-    SubjectTemplate,
-)
-"""The tables :func:`seed_scenario` fills, parents first."""
-
-
 def _seed(stores: Iterable[Store], scenario: Scenario, galleries: Path) -> None:
     """Seed the scenario into the first store and copy it into the others (the
     ten-prints are synthesised once); build its galleries into ``galleries``."""
     first, *others = stores
     seed_scenario(first, scenario, as_of=AS_OF, progress=False)
     with first.engine.connect() as source:
-        for model in SEEDED:
+        for model in SEEDED_TABLES:
             table = model.__table__
             assert isinstance(table, Table)
             columns = [c for c in table.columns if c.name != "id"]  # ids drawn anew, in order

@@ -155,7 +155,7 @@ INSERT_ROWS = 5_000
 TEMPLATE_BATCH = 100
 """Subjects per template-synthesis task (1,000 fingers, about 0.6 s)."""
 
-_SEEDED_TABLES: tuple[type[Base], ...] = (
+SEEDED_TABLES: tuple[type[Base], ...] = (
     State,
     StateBureau,
     Jurisdiction,
@@ -167,6 +167,7 @@ _SEEDED_TABLES: tuple[type[Base], ...] = (
     ImmigrationEncounter,
     SubjectTemplate,
 )
+"""The tables :func:`seed_scenario` fills, parents first."""
 
 
 class SeedError(RuntimeError):
@@ -409,7 +410,7 @@ def _chunk_rows(
 def _existing_rows(connection: Connection) -> dict[str, int]:
     counts = {
         model.__tablename__: int(connection.scalar(select(func.count()).select_from(model)) or 0)
-        for model in _SEEDED_TABLES
+        for model in SEEDED_TABLES
     }
     return {name: n for name, n in counts.items() if n}
 
@@ -510,9 +511,7 @@ def seed_scenario(
     if store.dialect == "postgresql":
         # fresh statistics for the planner: the mirrors' first reads scan these
         with store.engine.begin() as connection:
-            connection.execute(
-                text("ANALYZE " + ", ".join(m.__tablename__ for m in _SEEDED_TABLES))
-            )
+            connection.execute(text("ANALYZE " + ", ".join(m.__tablename__ for m in SEEDED_TABLES)))
     return SeedReport(scenario.size, as_of, counts, time.perf_counter() - t0)
 
 

@@ -204,20 +204,24 @@ class BookingRow:
     detainer_lodged: bool | None
 
 
+_BOOKING_COLUMNS = (
+    Case.tcn,
+    Case.booked_on,
+    Case.submitted_at,
+    Case.stage,
+    Case.final,
+    Case.forwarded_to_ident,
+    Case.ident_match,
+    Case.priority_level,
+    Case.detainer_lodged,
+)
+"""What :class:`BookingRow` holds, in its order."""
+
+
 def recent_bookings(session: Session, ori: str, limit: int = 50) -> list[BookingRow]:
     """The jurisdiction's latest bookings (by booking day, then submission), newest first."""
     rows = session.execute(
-        select(
-            Case.tcn,
-            Case.booked_on,
-            Case.submitted_at,
-            Case.stage,
-            Case.final,
-            Case.forwarded_to_ident,
-            Case.ident_match,
-            Case.priority_level,
-            Case.detainer_lodged,
-        )
+        select(*_BOOKING_COLUMNS)
         .where(Case.ori == ori)
         .order_by(Case.booked_on.desc(), Case.submitted_at.desc(), Case.tcn.desc())
         .limit(limit)
@@ -285,15 +289,7 @@ def journey(session: Session, tcn: str) -> Journey | None:
     """A booking's messages in order, its decisions, detainer and log receipts."""
     case = session.execute(
         select(
-            Case.tcn,
-            Case.booked_on,
-            Case.submitted_at,
-            Case.stage,
-            Case.final,
-            Case.forwarded_to_ident,
-            Case.ident_match,
-            Case.priority_level,
-            Case.detainer_lodged,
+            *_BOOKING_COLUMNS,
             Case.ori,
             Case.state,
             Case.last_response_at,

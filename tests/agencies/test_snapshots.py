@@ -15,8 +15,8 @@ from interop.store.models import SubjectTemplate
 SYSTEM = "ident"
 
 
-def _enrol(store: Store, people: range) -> None:
-    writer = GalleryMirror(SYSTEM)
+def _enrol(store: Store, people: range, system: str = SYSTEM) -> None:
+    writer = GalleryMirror(system)
     with store.session() as s:
         for p in people:
             writer.enrol(s, f"A{p:09d}", person_fingers(0, p, 1))
@@ -50,6 +50,21 @@ def test_a_mirror_started_from_a_snapshot_searches_as_a_fresh_one(
     fresh = GalleryMirror(SYSTEM)
     probes = range(0, 16, 3)  # 15: not enrolled
     assert _results(started, store, probes) == _results(fresh, store, probes)
+
+
+def test_a_snapshot_is_saved_and_loaded_when_the_last_row_is_of_the_other_system(
+    store: Store, tmp_path: Path
+) -> None:
+    _enrol(store, range(6))
+    _enrol(store, range(100, 103), system="fbi")  # the highest ids: the other system's
+    mirror = GalleryMirror(SYSTEM, snapshots=tmp_path / "snapshots")
+    with store.session() as s:
+        assert mirror.refresh(s) == 6
+        assert mirror.save_snapshot(s) is not None
+    started = GalleryMirror(SYSTEM, snapshots=tmp_path / "snapshots")
+    with store.session() as s:
+        assert started.refresh(s) == 0  # all six from the snapshot, none from the table
+    assert len(started.gallery) == 6 and started.high_water == mirror.high_water
 
 
 def test_a_snapshot_the_store_does_not_match_is_ignored(store: Store, tmp_path: Path) -> None:

@@ -320,11 +320,15 @@ class GalleryMirror:
 
     # --- snapshots ------------------------------------------------------------------
     def _marker(self, session: Session, row_id: int) -> dict[str, object] | None:
-        """What identifies template row ``row_id`` of this system (None: no such row)."""
+        """What identifies template row ``row_id`` (None: no such row).
+
+        The row may be of either system: the high water mark is the highest id
+        of every system's rows the mirror has read (:meth:`_new_rows`).
+        """
         found = session.execute(
             select(
                 SubjectTemplate.subject_id, SubjectTemplate.position, SubjectTemplate.template
-            ).where(SubjectTemplate.system == self.system, SubjectTemplate.id == row_id)
+            ).where(SubjectTemplate.id == row_id)
         ).one_or_none()
         if found is None:
             return None

@@ -83,17 +83,26 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @contextmanager
-def fresh_schema(url: str, keep: bool) -> Iterator[str]:
-    """A URL whose connections use a new schema (dropped afterwards unless ``keep``)."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+def bench_schema(url: str, name: str | None, keep: bool) -> Iterator[tuple[str, bool]]:
+    """A URL whose connections use schema ``name`` (a new ``bench_*`` one by
+    default, dropped afterwards unless ``keep``; a named one is kept), and
+    whether that schema was there already (seeded by an earlier run)."""
+    schema = name or f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url)
     with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        existed = bool(
+            c.scalar(
+                text("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"),
+                {"s": schema},
+            )
+        )
+        if not existed:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in url else "?"
     try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+        yield f"{url}{sep}options=-csearch_path%3D{schema}", existed
     finally:
-        if keep:
+        if keep or name is not None:
             console.print(f"kept schema {schema}")
         else:
             with admin.begin() as c:
@@ -301,20 +310,43 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--json", type=Path, help="Write the figures here.")
     parser.add_argument("--keep", action="store_true", help="Keep the schema.")
+    parser.add_argument(
+        "--schema",
+        help="Use this schema, kept afterwards: seeded only if new (then reuse it with the "
+        "same --people, --seed, --as-of and --home, and --skip-bookings past earlier runs).",
+    )
+    parser.add_argument(
+        "--home", type=Path, help="INTEROP_HOME (gallery snapshots, log key); a new one by default."
+    )
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="Seed (if new) and prime the snapshots, then stop (with --schema and --home).",
+    )
+    parser.add_argument(
+        "--skip-bookings",
+        type=int,
+        default=0,
+        help="Start the replay after this many bookings (those an earlier run on --schema sent).",
+    )
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="interop-load-"))
+    work = args.home or Path(tempfile.mkdtemp(prefix="interop-load-"))
+    work.mkdir(parents=True, exist_ok=True)
     os.environ["INTEROP_HOME"] = str(work)  # the workers' log key and gallery snapshots
     os.environ["INTEROP_LOG_KEY"] = str(work / "log-key.pem")
     key = load_or_create_log_key()
     result: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}}
 
-    with fresh_schema(args.database, args.keep) as url:
+    with bench_schema(args.database, args.schema, args.keep) as (url, existed):
         store = Store.open(url)
         scenario = Scenario(people=args.people, seed=args.seed)
-        seeded = seed_scenario(store, scenario, as_of=args.as_of, workers=args.seed_workers)
-        result["seed"] = {"seconds": round(seeded.seconds, 1), "rows": seeded.rows}
-        console.print(f"seeded in {seeded.seconds:.0f} s: {seeded.rows}")
+        if existed:
+            result["seed"] = {"reused_schema": args.schema}
+        else:
+            seeded = seed_scenario(store, scenario, as_of=args.as_of, workers=args.seed_workers)
+            result["seed"] = {"seconds": round(seeded.seconds, 1), "rows": seeded.rows}
+            console.print(f"seeded in {seeded.seconds:.0f} s: {seeded.rows}")
 
         t = time.perf_counter()
         primed = Services.with_snapshots(workers=args.seed_workers)
@@ -329,13 +361,22 @@ def main() -> None:
         }
         del primed
         console.print(f"gallery snapshots: {result['galleries']}")
+        if args.prepare_only:
+            store.close()
+            print(json.dumps(result, indent=2))
+            return
 
         t = time.perf_counter()
         events: list[BookingSubmission | IdentEnrolment] = []
+        wanted = args.skip_bookings + args.bookings * len(args.rate)
+        skipped = 0
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("building submissions", total=args.bookings * len(args.rate))
-            for event in replay(scenario, as_of=args.as_of, limit=args.bookings * len(args.rate)):
-                events.append(event)
+            task = bar.add_task("building submissions", total=wanted)
+            for event in replay(scenario, as_of=args.as_of, limit=wanted):
+                if skipped < args.skip_bookings:  # sent by an earlier run, with what came before
+                    skipped += isinstance(event, BookingSubmission)
+                else:
+                    events.append(event)
                 if isinstance(event, BookingSubmission):
                     bar.advance(task)
         if args.images is not None:

@@ -390,14 +390,7 @@ def _replay(
     """Submit, handle and check every event, on the scenario's clock."""
     prefetch = Prefetcher(1) if (os.cpu_count() or 1) > 1 else None
     try:
-        _drive(
-            store,
-            runtime.worker(expire_detainers=False, prefetch=prefetch),
-            events,
-            total,
-            run,
-            step,
-        )
+        _drive(store, runtime.worker(expire_detainers=False), events, total, run, step, prefetch)
     finally:
         if prefetch is not None:
             prefetch.close()
@@ -410,8 +403,10 @@ def _drive(
     total: int,
     run: DemoRun,
     step: Tick,
+    prefetch: Prefetcher | None = None,
 ) -> None:
-    """:func:`_replay` with its worker."""
+    """:func:`_replay` with its worker (and a helper that prepares each
+    submission's CAR for the FBI as it is sent: :class:`Prefetcher`)."""
     expected = {}
     custody: list[tuple[date, str]] = []  # (day ICE takes custody, TCN)
     pending = 0
@@ -443,6 +438,8 @@ def _drive(
         if pending >= WORK_BATCH and today is not None and day != today:
             drain(today)
         today = day
+        if prefetch is not None:
+            prefetch.prepare(event.data)
         submit_car(store, event.data, submitter_ori=event.ori)
         expected[event.tcn] = event.expected
         run.image_bookings += imaged

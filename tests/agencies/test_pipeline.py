@@ -187,6 +187,22 @@ def test_bookings_flow_to_their_final_states(store: Store) -> None:
         assert all(m.status == "done" for m in s.scalars(select(MessageRecord)))
 
 
+def test_a_booking_that_breaks_an_ebts_rule_is_rejected_with_an_errt(store: Store) -> None:
+    _seed(store)
+    tcn = "IL099000000000000009"
+    data = _car(1, COUNTY, date(2010, 3, 1), tcn).replace(b"2.024:M", b"2.024:Q", 1)
+    submit_car(store, data, submitter_ori=COUNTY)
+    stats = Worker(store, agency_handlers(Services())).run(until_idle=True)
+    assert stats.failed == 0
+    with store.session() as s:
+        case = s.get(Case, tcn)
+        assert case is not None and case.final and case.stage == "rejected"
+        assert case.fbi_number is None and case.forwarded_to_ident is None
+        sent = {(m.kind, m.recipient) for m in s.scalars(select(MessageRecord))}
+        assert ("ERRT", f"bureau:{SIB}") in sent and ("ERRT", f"booking:{COUNTY}") in sent
+        assert not any(kind in ("SRE", "IDR") for kind, _ in sent)
+
+
 @pytest.mark.parametrize(
     ("preset", "forwarded", "returned"),
     [("as-operated", True, False), ("honor-opt-out", False, None)],

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interop.agencies.prefetch import submission_violations
+from interop.agencies.prefetch import cached_submission, prepared_submission
 from interop.agencies.services import (
     FBI,
     IDENT,
@@ -228,11 +228,12 @@ def fbi_handler(services: Services) -> Handler:
     def on_car(d: Delivery, session: Session) -> list[Outgoing]:
         case = _case(session, d.tcn)
         data = d.transaction or b""
-        t = parse(data)
+        # parsed, validated and read once per transaction (perhaps ahead, by a prefetch helper)
+        prepared = prepared_submission(data)
         sib = ori_of(d.sender)
         today = case_now(case).date()
-        violations = submission_violations(data, t)
-        if violations:
+        violations, sub, probe = prepared.violations, prepared.submission, prepared.probe
+        if violations or sub is None:
             case.stage, case.final = "rejected", True
             case.error = f"{len(violations)} EBTS violations"
             errt = build_errt(
@@ -247,8 +248,6 @@ def fbi_handler(services: Services) -> Handler:
             return [
                 _send(session, FBI, "ERRT", bureau(sib), d.tcn, _response_tcn(d.tcn, "E"), errt)
             ]
-        sub = read_car(t, decode_images=False)
-        probe = probe_templates(t, sub.minutiae)
         result = services.criminal.search(session, probe)
         fbi_number = result.identity
         identified = fbi_number is not None
@@ -348,11 +347,17 @@ def ident_handler(services: Services) -> Handler:
         if d.kind != "CAR":
             raise HandlerError(f"IDENT does not take {d.kind}")
         case = _case(session, d.tcn)
-        t = parse(d.transaction or b"")
-        # the FBI passes the features it extracted; read the transaction's own only without them
-        probe = _templates_from_body(d.body)
-        sub = read_car(t, decode_images=False, read_minutiae=not probe)
-        probe = probe or probe_templates(t, sub.minutiae)
+        data = d.transaction or b""
+        # the FBI passes the features it extracted; a worker that prepared the
+        # transaction for the FBI already holds them, read from the same bytes
+        prepared = cached_submission(data)
+        if prepared is not None and prepared.submission is not None:
+            sub, probe = prepared.submission, prepared.probe
+        else:
+            t = parse(data)
+            probe = _templates_from_body(d.body)
+            sub = read_car(t, decode_images=False, read_minutiae=not probe)
+            probe = probe or probe_templates(t, sub.minutiae)
         result = services.immigration.search(session, probe)
         a_number = result.identity
         subject = session.get(ImmigrationSubject, a_number) if a_number else None

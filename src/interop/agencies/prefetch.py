@@ -1,17 +1,22 @@
-"""Work on a submission that depends only on its bytes, done ahead in another process.
+"""Work on a submission that depends only on its bytes, done once and ahead.
 
-The FBI's handling of a CAR spends about a third of its time on things that
-depend on nothing but the transaction's bytes: EBTS validation and the
-comparison forms of the probe's ten fingers (one cylinder build each). A
-worker that has a spare core gives a :class:`Prefetcher` the messages it
-has just claimed; for every CAR among them (on its way to a bureau or to
-the FBI) a helper process computes both, and the results land in two
-content-keyed caches of this process: the violations by the transaction's
-SHA-256 (:func:`submission_violations`) and the probe forms by the
-fingers' content (:func:`interop.fingerprints.gallery.gallery.remember_probe_forms`).
-The handler then finds them ready, or computes them itself when the helper
-has not finished (or failed): the outcome is the same either way, as both
-are pure functions of the bytes.
+The FBI's handling of a CAR spends about half its time on things that
+depend on nothing but the transaction's bytes: parsing it, EBTS validation,
+reading the ten Type-9 records into templates, and the comparison forms of
+the probe's ten fingers (one cylinder build each). IDENT, handed the same
+bytes, needs the same parse and templates. :func:`prepared_submission`
+computes these once per transaction (by its SHA-256) and keeps them in a
+content-keyed cache of this process, so the FBI and IDENT handlers of one
+worker share them.
+
+A worker that has a spare core also has a :class:`Prefetcher`: it is given
+the messages just claimed, or the bytes of a submission about to be sent
+(:meth:`Prefetcher.prepare`), and a helper process prepares each CAR, its
+probe forms included; the results land in the same cache and in
+:func:`interop.fingerprints.gallery.gallery.remember_probe_forms`. The
+handler then finds them ready, or computes them itself when the helper has
+not finished (or failed): the outcome is the same either way, as all of it
+is a pure function of the bytes.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ from interop.fingerprints.gallery.gallery import (
     probe_key,
     remember_probe_forms,
 )
-from interop.nist import Transaction, parse
-from interop.nist.car import read_car
+from interop.fingerprints.template import Template
+from interop.nist import parse
+from interop.nist.car import CarSubmission, read_car
 from interop.nist.program import program_rules
 from interop.nist.validation import Violation, validate
 from interop.store import Store
@@ -44,65 +50,96 @@ from interop.store.models import Evidence, MessageRecord
 
 log = logging.getLogger(__name__)
 
-VIOLATIONS_CACHED = 1_024
-"""Transactions whose EBTS violations are kept (a list each, usually empty)."""
-
-_violations: OrderedDict[str, list[Violation]] = OrderedDict()
-_violations_lock = threading.Lock()
-
-
-def _remember_violations(sha256: str, violations: list[Violation]) -> None:
-    with _violations_lock:
-        _violations[sha256] = violations
-        _violations.move_to_end(sha256)
-        while len(_violations) > VIOLATIONS_CACHED:
-            _violations.popitem(last=False)
-
-
-def submission_violations(data: bytes, transaction: Transaction) -> list[Violation]:
-    """The EBTS rules (with the program's messages) that ``transaction``, parsed
-    from ``data``, breaks: validated here unless a prefetch already did."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    with _violations_lock:
-        found = _violations.get(sha256)
-    if found is not None:
-        return list(found)
-    violations = validate(transaction, program_rules())
-    _remember_violations(sha256, violations)
-    return violations
+PREPARED_CACHED = 1_024
+"""Transactions whose preparation is kept (about 10 kB each)."""
 
 
 @dataclass(frozen=True)
 class PreparedSubmission:
-    """What :func:`prepare_submission` computed for one transaction.
+    """What :func:`prepare_submission` computed for one CAR transaction.
 
     Attributes
     ----------
     sha256 : str
         Of the transaction's bytes.
     violations : list of Violation
+        The EBTS rules (with the program's messages) it breaks.
+    submission : CarSubmission or None
+        What it carries (:func:`~interop.nist.car.read_car`, images not
+        decoded); None when it breaks a rule (the FBI rejects it unread).
+    probe : dict of int to Template
+        Its fingers by position (:func:`~interop.agencies.agencies.probe_templates`):
+        the Type-9 minutiae, or minutiae extracted from its images.
     forms : list of (bytes, ProbeForms)
-        The probe fingers' comparison forms by :func:`probe_key` (none when
-        the transaction breaks a rule: the FBI rejects it unsearched).
+        The probe fingers' comparison forms by :func:`probe_key`; empty
+        unless prepared by a helper (the search builds them otherwise).
     """
 
     sha256: str
     violations: list[Violation]
+    submission: CarSubmission | None
+    probe: dict[int, Template]
     forms: list[tuple[bytes, ProbeForms]]
 
 
-def prepare_submission(data: bytes) -> PreparedSubmission:
-    """Validate a CAR and build its probe fingers' forms (run in the helper)."""
+_prepared: OrderedDict[str, PreparedSubmission] = OrderedDict()
+_prepared_lock = threading.Lock()
+
+
+def _remember(prepared: PreparedSubmission) -> None:
+    with _prepared_lock:
+        _prepared[prepared.sha256] = prepared
+        _prepared.move_to_end(prepared.sha256)
+        while len(_prepared) > PREPARED_CACHED:
+            _prepared.popitem(last=False)
+
+
+def prepare_submission(data: bytes, *, forms: bool = False) -> PreparedSubmission:
+    """Parse, validate and read a CAR (and, with ``forms``, build its probe
+    fingers' comparison forms: what a helper process does).
+
+    Raises
+    ------
+    NistFormatError
+        If ``data`` is not a readable ANSI/NIST transaction.
+    """
     from interop.agencies.agencies import probe_templates
 
     transaction = parse(data)
     violations = validate(transaction, program_rules())
-    forms = []
+    submission = None
+    probe: dict[int, Template] = {}
+    built = []
     if not violations:
         submission = read_car(transaction, decode_images=False)
         probe = probe_templates(transaction, submission.minutiae)
-        forms = [(probe_key(t), make_probe_forms(t)) for t in probe.values()]
-    return PreparedSubmission(hashlib.sha256(data).hexdigest(), violations, forms)
+        if forms:
+            built = [(probe_key(t), make_probe_forms(t)) for t in probe.values()]
+    return PreparedSubmission(
+        hashlib.sha256(data).hexdigest(), violations, submission, probe, built
+    )
+
+
+def cached_submission(data: bytes) -> PreparedSubmission | None:
+    """The preparation of ``data`` if this process has it (None otherwise)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    with _prepared_lock:
+        return _prepared.get(sha256)
+
+
+def prepared_submission(data: bytes) -> PreparedSubmission:
+    """The preparation of ``data``: from the cache, or computed here and kept.
+
+    Raises
+    ------
+    NistFormatError
+        If ``data`` is not a readable ANSI/NIST transaction.
+    """
+    found = cached_submission(data)
+    if found is None:
+        found = prepare_submission(data)
+        _remember(found)
+    return found
 
 
 def _install(done: Future[PreparedSubmission]) -> None:
@@ -111,9 +148,9 @@ def _install(done: Future[PreparedSubmission]) -> None:
     except Exception as exc:  # the handler meets the same problem and records it
         log.debug("prefetch failed (%s)", type(exc).__name__)
         return
-    _remember_violations(prepared.sha256, prepared.violations)
     for key, forms in prepared.forms:
         remember_probe_forms(key, forms)
+    _remember(prepared)
 
 
 HELPER_NICENESS = 10
@@ -148,24 +185,27 @@ class Prefetcher:
             return 0
         with store.session() as session:
             rows = session.execute(
-                select(MessageRecord.evidence_sha256, Evidence.data)
-                .join(Evidence, Evidence.sha256 == MessageRecord.evidence_sha256)
+                select(Evidence.data)
+                .join(MessageRecord, Evidence.sha256 == MessageRecord.evidence_sha256)
                 .where(
                     MessageRecord.id.in_(ids),
                     MessageRecord.kind == "CAR",
                     MessageRecord.recipient.like("bureau:%") | (MessageRecord.recipient == FBI),
                 )
             ).all()
-        started = 0
-        for sha256, data in rows:
-            if sha256 is None or sha256 in self._seen or data is None:
-                continue
-            self._seen[sha256] = None
-            while len(self._seen) > VIOLATIONS_CACHED:
-                self._seen.popitem(last=False)
-            self._pool.submit(prepare_submission, bytes(data)).add_done_callback(_install)
-            started += 1
-        return started
+        return sum(self.prepare(bytes(data)) for (data,) in rows if data is not None)
+
+    def prepare(self, data: bytes) -> bool:
+        """Start preparing the CAR ``data`` (a submission about to be sent);
+        False if it was started before."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        if sha256 in self._seen:
+            return False
+        self._seen[sha256] = None
+        while len(self._seen) > PREPARED_CACHED:
+            self._seen.popitem(last=False)
+        self._pool.submit(prepare_submission, data, forms=True).add_done_callback(_install)
+        return True
 
     def close(self) -> None:
         """Stop the helpers (work not started is dropped)."""

@@ -72,6 +72,7 @@ from interop.fingerprints.matcher.codes import (
     MAX_MINUTIAE,
     PACKED_MINUTIA_DTYPE,
     CodedProbe,
+    CodedTemplate,
     best_minutiae,
     encode,
     encode_and_prepare,
@@ -543,6 +544,16 @@ def remember_probe_forms(key: bytes, forms: ProbeForms) -> None:
             _probe_forms_cache.popitem(last=False)
 
 
+def coded_form(template: Template) -> CodedTemplate:
+    """The stored form of a finger (:func:`~interop.fingerprints.matcher.codes.encode`),
+    taken from the probe forms kept by :func:`probe_forms` when this finger
+    was searched lately (a subject enrolled after a search that found no
+    one), else built: equal content gives equal codes either way."""
+    with _probe_forms_lock:
+        forms = _probe_forms_cache.get(probe_key(template))
+    return forms[0].coded if forms is not None else encode(template)
+
+
 def probe_forms(
     fingers: Mapping[int, Template],
 ) -> tuple[dict[int, CodedProbe], dict[int, PreparedTemplate]]:
@@ -688,7 +699,7 @@ def pack_enrolments(
             raise GalleryError(f"subject {sid!r} given twice")
         seen.add(sid)
         for position, template in sorted(_normalise_fingers(fingers).items()):
-            coded = encode(template)
+            coded = coded_form(template)
             owner.append(len(ids))
             positions.append(position)
             packed.append(coded.minutiae)

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Row, or_, select, text
+from sqlalchemy import Engine, Row, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from interop.fingerprints.codecs import decode_template, encode_template
@@ -307,16 +307,17 @@ class GalleryMirror:
     def enrol(self, session: Session, subject_id: str, fingers: Mapping[int, Template]) -> None:
         """Store ``fingers`` for ``subject_id`` (committed with the caller's
         transaction); the gallery picks them up at the next refresh."""
-        for position, template in fingers.items():
-            session.add(
-                SubjectTemplate(
-                    system=self.system,
-                    subject_id=subject_id,
-                    position=position,
-                    template=encode_template(template),
-                )
-            )
-        session.flush()
+        rows = [
+            {
+                "system": self.system,
+                "subject_id": subject_id,
+                "position": position,
+                "template": encode_template(template),
+            }
+            for position, template in fingers.items()
+        ]
+        if rows:  # one statement for the ten fingers
+            session.execute(insert(SubjectTemplate), rows)
 
     # --- snapshots ------------------------------------------------------------------
     def _marker(self, session: Session, row_id: int) -> dict[str, object] | None:

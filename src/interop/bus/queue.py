@@ -220,7 +220,8 @@ class Bus:
                 lease_owner=owner,
                 lease_until=now + timedelta(seconds=self.retry.lease_s),
             )
-            .returning(MessageRecord.id)
+            .returning(MessageRecord.id),
+            execution_options={"synchronize_session": False},  # nothing loaded: a fresh session
         )
         return sorted(claimed, key=ids.index)
 
@@ -258,7 +259,9 @@ class Bus:
         session.execute(
             update(MessageRecord)
             .where(MessageRecord.id == mid)
-            .values(status="done", done_at=now or utcnow(), lease_owner=None, lease_until=None)
+            .values(status="done", done_at=now or utcnow(), lease_owner=None, lease_until=None),
+            # the handler is through with the message: no loaded copy to keep in step
+            execution_options={"synchronize_session": False},
         )
 
     def fail(self, session: Session, mid: str, error: str, now: datetime | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from interop.agencies import services
@@ -108,3 +109,27 @@ def test_without_a_snapshot_folder_nothing_is_written(store: Store, tmp_path: Pa
     with store.session() as s:
         mirror.refresh(s)
         assert mirror.save_snapshot(s) is None
+
+
+def test_a_mirror_forgets_what_it_read_in_a_transaction_that_did_not_commit(
+    store: Store,
+) -> None:
+    """Several messages handled in one transaction: the FBI enrols a subject,
+    a later search refreshes the mirror from the transaction's own rows; if
+    the transaction then rolls back, the mirror must not keep the subject."""
+    _enrol(store, range(3))
+    mirror = GalleryMirror(SYSTEM)
+    with store.session() as s:
+        assert mirror.refresh(s) == 3
+    mark = mirror.high_water
+    with pytest.raises(RuntimeError), store.session() as s:
+        mirror.enrol(s, "A000000007", person_fingers(0, 7, 1))
+        assert mirror.refresh(s) == 1  # its own uncommitted rows
+        assert "A000000007" in mirror.gallery
+        raise RuntimeError("a later handler in the transaction failed")
+    assert "A000000007" not in mirror.gallery and mirror.high_water == mark
+    assert len(mirror.gallery) == 3
+    _enrol(store, range(7, 8))  # now committed: found again
+    with store.session() as s:
+        assert mirror.refresh(s) == 1
+    assert "A000000007" in mirror.gallery

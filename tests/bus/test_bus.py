@@ -96,6 +96,43 @@ def test_a_failing_handler_rolls_back_and_retries_then_dead_letters(store: Store
     assert worker.stats.dead == 1
 
 
+def test_messages_handled_together_fall_back_one_by_one_when_one_fails(store: Store) -> None:
+    """Three messages in one transaction; the second's handler raises: the
+    transaction rolls back, the other two are handled on their own and keep
+    their effects, the bad one alone is retried."""
+    seen: list[int] = []
+
+    def picky(delivery: Delivery, session: Session) -> list[Outgoing]:
+        seen.append(delivery.body["k"])
+        session.add(State(code=f"S{delivery.body['k']}", name="effect"))
+        if delivery.body["k"] == 1:
+            raise ValueError("bad message")
+        return []
+
+    bus = Bus(RetryPolicy(base_s=3600))
+    _seed(store, 3, bus)
+    worker = Worker(store, {"bureau": picky}, bus=bus, together=8)
+    worker.run_once()
+    assert worker.stats.rolled_back == 1
+    assert worker.stats.handled == 2 and worker.stats.failed == 1
+    # the bad one together and alone; the others alone, and together if before it
+    assert seen.count(1) == 2 and 1 <= seen.count(0) <= 2 and 1 <= seen.count(2) <= 2
+    with store.session() as s:
+        status = {r.body["k"]: (r.status, r.attempts) for r in s.scalars(select(MessageRecord))}
+        assert status == {0: ("done", 0), 1: ("pending", 1), 2: ("done", 0)}
+        assert s.get(State, "S0") is not None and s.get(State, "S2") is not None
+        assert s.get(State, "S1") is None
+
+
+def test_messages_handled_together_commit_as_one(store: Store) -> None:
+    _seed(store, 5)
+    together = Worker(store, {"bureau": _echo, "booking": _echo}, together=4)
+    assert together.run_once() == 5
+    assert together.stats.handled == 5 and together.stats.rolled_back == 0
+    with pytest.raises(ValueError, match="together"):
+        Worker(store, {}, together=0)
+
+
 def test_backoff_grows_and_is_capped() -> None:
     retry = RetryPolicy(base_s=2, cap_s=10)
     assert [retry.delay(k).total_seconds() for k in (1, 2, 3, 4)] == [2, 4, 8, 10]

@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Row, insert, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, event, insert, or_, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from interop.fingerprints.codecs import decode_template, encode_template
 from interop.fingerprints.gallery import (
@@ -136,6 +136,34 @@ def _store_key(session: Session) -> str:
     return hashlib.sha256(where.encode()).hexdigest()[:16]
 
 
+_CHECKPOINTS = "interop.mirror_checkpoints"
+"""``Session.info`` key: the mirrors refreshed in the session's transaction."""
+
+
+@dataclass
+class _Checkpoint:
+    """A mirror as it stood before its first refresh in a transaction."""
+
+    high_water: int
+    gaps: set[int] | None
+    added: list[str]
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    session.info.pop(_CHECKPOINTS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _undo_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction ended without a commit (rolled back, or closed): each
+    mirror refreshed in it forgets the subjects it enrolled from it, which
+    may have been the transaction's own uncommitted rows."""
+    if transaction.parent is None:
+        for mirror, checkpoint in session.info.pop(_CHECKPOINTS, {}).items():
+            mirror._forget(checkpoint)
+
+
 class GalleryMirror:
     """An in-memory gallery holding one system's enrolled subjects.
 
@@ -209,6 +237,11 @@ class GalleryMirror:
         seen yet (a row committed late behind a higher id is still found:
         :meth:`_new_rows`), and fetches templates only for subjects not yet in
         the gallery. The first refresh starts from a snapshot when there is one.
+
+        The rows read may include ones the session's own transaction wrote
+        (a worker handling several messages in one transaction enrols a
+        subject, then searches again): if that transaction does not commit,
+        the mirror forgets what it read in it (:func:`_undo_uncommitted`).
         """
         if not self._started:
             self._started = True
@@ -218,6 +251,10 @@ class GalleryMirror:
                 and len(self.gallery) == 0
             ):
                 self._load_snapshot(session)
+        checkpoints: dict[GalleryMirror, _Checkpoint] = session.info.setdefault(_CHECKPOINTS, {})
+        if self not in checkpoints:
+            gaps = None if self._gaps is None else set(self._gaps)
+            checkpoints[self] = _Checkpoint(self._high_water, gaps, [])
         rows = self._new_rows(session)
         new = sorted(
             {
@@ -226,6 +263,7 @@ class GalleryMirror:
                 if row.system == self.system and row.subject_id not in self.gallery
             }
         )
+        checkpoints[self].added.extend(new)
         chunks = (
             self._template_rows(session, new[start : start + REFRESH_SUBJECTS])
             for start in range(0, len(new), REFRESH_SUBJECTS)
@@ -258,6 +296,19 @@ class GalleryMirror:
         if self.snapshots is not None and self._unsaved >= self.snapshot_every:
             self.save_snapshot(session)
         return len(new)
+
+    def _forget(self, checkpoint: _Checkpoint) -> None:
+        """Back to ``checkpoint``: the subjects enrolled since removed, the
+        rows read since to be read again."""
+        for subject_id in reversed(checkpoint.added):
+            if subject_id in self.gallery:
+                self.gallery.remove(subject_id)
+        self._high_water, self._gaps = checkpoint.high_water, checkpoint.gaps
+        log.info(
+            "%s gallery: %d subjects of a rolled back transaction forgotten",
+            self.system,
+            len(checkpoint.added),
+        )
 
     def _new_rows(self, session: Session) -> Sequence[Row[int, str, str]]:
         """Template rows (id, system, subject id) not seen before, of every system.

@@ -158,29 +158,47 @@ class Bus:
     ) -> list[str]:
         """Add ``messages`` (ids derived from ``parent``); ids already present
         are skipped. Returns the ids."""
+        return self.publish_many(session, [(messages, sender, parent)], now=now)[0]
+
+    def publish_many(
+        self,
+        session: Session,
+        batches: Sequence[tuple[Sequence[Outgoing], str, str]],
+        *,
+        now: datetime | None = None,
+    ) -> list[list[str]]:
+        """:meth:`publish` for several handlings at once, in one statement:
+        ``batches`` holds (messages, sender, parent) each. Returns the ids, by batch.
+
+        The messages are claimed in the order given: the n-th is available
+        ``n`` microseconds after ``now`` (claims take the earliest first).
+        """
         now = now or utcnow()
-        ids = []
+        ids: list[list[str]] = []
         rows = []
-        for k, m in enumerate(messages):
-            mid = message_id(parent, k, m.kind, m.recipient)
-            ids.append(mid)
-            sha = keep_evidence(session, m.transaction, now) if m.transaction else None
-            rows.append(
-                {
-                    "id": mid,
-                    "kind": m.kind,
-                    "sender": sender,
-                    "recipient": m.recipient,
-                    "tcn": m.tcn,
-                    "caused_by": parent,
-                    "evidence_sha256": sha,
-                    "body": m.body,
-                    "status": "pending",
-                    "attempts": 0,
-                    "available_at": now,
-                    "created_at": now,
-                }
-            )
+        for messages, sender, parent in batches:
+            ids.append([])
+            for k, m in enumerate(messages):
+                mid = message_id(parent, k, m.kind, m.recipient)
+                ids[-1].append(mid)
+                sha = keep_evidence(session, m.transaction, now) if m.transaction else None
+                at = now + timedelta(microseconds=len(rows))
+                rows.append(
+                    {
+                        "id": mid,
+                        "kind": m.kind,
+                        "sender": sender,
+                        "recipient": m.recipient,
+                        "tcn": m.tcn,
+                        "caused_by": parent,
+                        "evidence_sha256": sha,
+                        "body": m.body,
+                        "status": "pending",
+                        "attempts": 0,
+                        "available_at": at,
+                        "created_at": at,
+                    }
+                )
         insert_ignoring_duplicates(session, MessageRecord, rows)
         return ids
 
@@ -228,37 +246,48 @@ class Bus:
     def open(self, session: Session, mid: str, owner: str) -> Delivery | None:
         """The message ``mid`` if ``owner`` still holds its lease (locked for the
         rest of the transaction on PostgreSQL), else ``None``."""
+        found = self.open_many(session, [mid], owner)
+        return found[0] if found else None
+
+    def open_many(self, session: Session, mids: Sequence[str], owner: str) -> list[Delivery]:
+        """:meth:`open` for several messages in one statement: those ``owner``
+        still holds, in the order of ``mids``."""
         query = (
             select(MessageRecord, Evidence.data)
             .outerjoin(Evidence, Evidence.sha256 == MessageRecord.evidence_sha256)
-            .where(MessageRecord.id == mid)
+            .where(MessageRecord.id.in_(list(mids)))
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=MessageRecord)
-        found = session.execute(query).one_or_none()
-        if found is None:
-            return None
-        record, data = found
-        if record.status != "leased" or record.lease_owner != owner:
-            return None
-        if record.evidence_sha256 is not None and data is not None:
-            _known_evidence(session).add(record.evidence_sha256)
-        return Delivery(
-            id=record.id,
-            kind=record.kind,
-            sender=record.sender,
-            recipient=record.recipient,
-            tcn=record.tcn,
-            body=dict(record.body or {}),
-            attempts=record.attempts,
-            transaction=data,
-        )
+        held = {}
+        for record, data in session.execute(query):
+            if record.status != "leased" or record.lease_owner != owner:
+                continue
+            if record.evidence_sha256 is not None and data is not None:
+                _known_evidence(session).add(record.evidence_sha256)
+            held[record.id] = Delivery(
+                id=record.id,
+                kind=record.kind,
+                sender=record.sender,
+                recipient=record.recipient,
+                tcn=record.tcn,
+                body=dict(record.body or {}),
+                attempts=record.attempts,
+                transaction=data,
+            )
+        return [held[mid] for mid in mids if mid in held]
 
     def done(self, session: Session, mid: str, now: datetime | None = None) -> None:
         """Mark ``mid`` handled (in the transaction that applied its effects)."""
+        self.done_many(session, [mid], now)
+
+    def done_many(self, session: Session, mids: Sequence[str], now: datetime | None = None) -> None:
+        """Mark ``mids`` handled, in one statement."""
+        if not mids:
+            return
         session.execute(
             update(MessageRecord)
-            .where(MessageRecord.id == mid)
+            .where(MessageRecord.id.in_(list(mids)))
             .values(status="done", done_at=now or utcnow(), lease_owner=None, lease_until=None),
             # the handler is through with the message: no loaded copy to keep in step
             execution_options={"synchronize_session": False},

@@ -175,7 +175,7 @@ class Bus:
         """
         now = now or utcnow()
         ids: list[list[str]] = []
-        rows = []
+        rows: list[dict[str, Any]] = []
         for messages, sender, parent in batches:
             ids.append([])
             for k, m in enumerate(messages):

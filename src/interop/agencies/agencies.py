@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -576,6 +576,13 @@ def booking_handler(services: Services) -> Handler:
     return handle
 
 
+def load_cases(session: Session, deliveries: Sequence[Delivery]) -> None:
+    """Load the cases of messages about to be handled in one query, so the
+    handlers find them in the session (:class:`interop.bus.Worker`'s ``before``)."""
+    tcns = sorted({d.tcn for d in deliveries})
+    session.scalars(select(Case).where(Case.tcn.in_(tcns))).all()
+
+
 def agency_handlers(services: Services) -> dict[str, Handler]:
     """Handlers by inbox role, for :class:`interop.bus.Worker`."""
     return {
@@ -591,6 +598,7 @@ def agency_handlers(services: Services) -> dict[str, Handler]:
 __all__ = [
     "HandlerError",
     "agency_handlers",
+    "load_cases",
     "probe_templates",
     "record_decision",
     "scheduled_release",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
 
-from interop.agencies.agencies import agency_handlers
+from interop.agencies.agencies import agency_handlers, load_cases
 from interop.agencies.detainers import expire_detainers
 from interop.agencies.prefetch import Prefetcher
 from interop.agencies.services import Services
@@ -114,6 +114,7 @@ class Runtime:
         return Worker(
             self.store,
             agency_handlers(self.services),
+            before=load_cases,
             bus=Bus(RetryPolicy(lease_s=lease_s)),
             owner=owner,
             sequencer=Sequencer(self.key),

@@ -116,6 +116,10 @@ class Worker:
         can start elsewhere (:class:`interop.agencies.prefetch.Prefetcher`).
     together : int
         Most messages handled in one transaction (1: a transaction each).
+    before : callable, optional
+        Called in each transaction with the session and the messages about
+        to be handled: e.g. to load what their handlers read in one query
+        (:func:`interop.agencies.agencies.load_cases`).
     """
 
     def __init__(
@@ -129,10 +133,12 @@ class Worker:
         sequence_every_s: float = 1.0,
         prefetch: Callable[[Store, list[str]], object] | None = None,
         together: int = 16,
+        before: Callable[[Session, list[Delivery]], object] | None = None,
     ) -> None:
         if together < 1:
             raise ValueError(f"together must be >= 1, got {together}")
         self.together = together
+        self.before = before
         self.store = store
         self.sequencer = sequencer
         self.sequence_every_s = sequence_every_s
@@ -152,6 +158,8 @@ class Worker:
             if self.store.dialect == "postgresql":
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             deliveries = self.bus.open_many(session, ids, self.owner)  # lease lost: not there
+            if self.before is not None and deliveries:
+                self.before(session, deliveries)
             published = []
             for delivery in deliveries:
                 handler = self.handlers.get(role_of(delivery.recipient))

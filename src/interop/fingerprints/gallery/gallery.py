@@ -507,8 +507,10 @@ def merge_shortlists(
 PREPARED_ROWS_CACHED = 2048
 """Stored fingers a gallery keeps prepared for verification (about 20 KB each)."""
 
-PROBE_FORMS_CACHED = 256
-"""Probe fingers whose comparison forms :func:`probe_forms` keeps (about 40 KB each)."""
+PROBE_FORMS_CACHED = 1024
+"""Probe fingers whose comparison forms :func:`probe_forms` keeps (about 40 KB each):
+enough for the 50 bookings a prefetch helper may prepare ahead of the FBI, and
+IDENT's search of each after."""
 
 _probe_forms_cache: OrderedDict[bytes, tuple[CodedProbe, PreparedTemplate]] = OrderedDict()
 _probe_forms_lock = threading.Lock()

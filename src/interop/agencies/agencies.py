@@ -580,7 +580,9 @@ def load_cases(session: Session, deliveries: Sequence[Delivery]) -> None:
     """Load the cases of messages about to be handled in one query, so the
     handlers find them in the session (:class:`interop.bus.Worker`'s ``before``)."""
     tcns = sorted({d.tcn for d in deliveries})
-    session.scalars(select(Case).where(Case.tcn.in_(tcns))).all()
+    loaded = session.scalars(select(Case).where(Case.tcn.in_(tcns))).all()
+    # the session's identity map holds objects weakly: keep them for the transaction
+    session.info.setdefault("interop.cases", []).extend(loaded)
 
 
 def agency_handlers(services: Services) -> dict[str, Handler]:

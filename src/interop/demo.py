@@ -26,6 +26,7 @@ Nothing here is personal data: every person is synthetic.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import multiprocessing
@@ -41,7 +42,12 @@ from multiprocessing.queues import Queue
 
 import numpy as np
 
-from interop.agencies.detainers import DetainerError, assume_custody, expire_detainers
+from interop.agencies.detainers import (
+    DetainerError,
+    assume_custody,
+    expire_detainers,
+    reschedule_release,
+)
 from interop.agencies.intake import submit_car
 from interop.agencies.prefetch import Prefetcher, lower_priority
 from interop.agencies.runtime import Runtime
@@ -305,6 +311,12 @@ class DemoError(RuntimeError):
     """The demonstration could not run (its producer process failed)."""
 
 
+def _custody_at(day: date) -> datetime:
+    """When the jail releases a person to ICE on ``day`` (23:00 UTC: the
+    evening in every contiguous US time zone)."""
+    return _noon(day) + timedelta(hours=11)
+
+
 def _noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
@@ -409,6 +421,7 @@ def _drive(
     submission's CAR for the FBI as it is sent: :class:`Prefetcher`)."""
     expected = {}
     custody: list[tuple[date, str]] = []  # (day ICE takes custody, TCN)
+    released: list[tuple[date, str]] = []  # custody days of the bookings not drained yet
     pending = 0
     today: date | None = None
 
@@ -416,11 +429,17 @@ def _drive(
         nonlocal pending
         worker.run(until_idle=True)
         pending = 0
+        with store.session() as session:
+            # the jail tells ICE when it will release each person ICE takes then
+            for on, tcn in released:
+                with contextlib.suppress(DetainerError):  # no detainer: refused below
+                    reschedule_release(session, tcn, _custody_at(on))
+        released.clear()
         while custody and custody[0][0] <= day:
             on, tcn = heapq.heappop(custody)
             with store.session() as session:
                 try:
-                    assume_custody(session, tcn, _noon(on) + timedelta(hours=11))
+                    assume_custody(session, tcn, _custody_at(on))
                     run.custody += 1
                 except DetainerError as exc:
                     run.custody_refused[type(exc).__name__] += 1
@@ -446,6 +465,7 @@ def _drive(
         on = event.booking.truth.ice_custody_on
         if on is not None:
             heapq.heappush(custody, (on, event.tcn))
+            released.append((on, event.tcn))
         run.bookings += 1
         pending += 1
         step("bookings", run.bookings, total)

@@ -19,13 +19,14 @@ from interop.agencies.detainers import (
     DetainerNotFoundError,
     assume_custody,
     expire_detainers,
+    reschedule_release,
 )
 from interop.agencies.services import Services
 from interop.bus import Worker
 from interop.bus.queue import message_id
 from interop.policy import NaiveDatetimeError, detainer_expires_at
 from interop.store import Store
-from interop.store.models import Case, DetainerRecord, MessageRecord
+from interop.store.models import Case, DetainerRecord, Jurisdiction, MessageRecord, State
 
 CHICAGO = "America/Chicago"
 NEW_YORK = "America/New_York"
@@ -252,3 +253,34 @@ def test_custody_twice_unknown_or_before_lodging_is_refused(store: Store) -> Non
     with store.session() as s, pytest.raises(NaiveDatetimeError):
         assume_custody(s, other, datetime(2011, 5, 3, 12))
     assert statuses(store)[other] == ("lodged", None)
+
+
+def test_a_later_release_from_the_jail_moves_the_hold(store: Store) -> None:
+    """A person kept in jail for weeks (trial, sentence): the jail's notice of
+    the new release moves the 48-hour hold, so ICE's custody then is honoured."""
+    with store.session() as s:
+        s.add(State(code="IL", name="Illinois"))
+        s.flush()
+        s.add(Jurisdiction(ori="IL0990000", state="IL", name="Kane County", time_zone=CHICAGO))
+    tcn = "IL099000000000000021"
+    lodge(store, tcn, local(CHICAGO, 2011, 5, 3, 18))
+    later = local(CHICAGO, 2011, 6, 24, 18)  # a Friday, seven weeks on
+    with store.session() as s:
+        moved = reschedule_release(s, tcn, later)
+        assert moved.status == "lodged" and moved.scheduled_release == later
+        assert moved.expires_at == local(CHICAGO, 2011, 6, 28, 18)  # Tuesday, weekend skipped
+    assert sweep(store, local(CHICAGO, 2011, 5, 20)) == 0  # the first hold's expiry is gone
+    with store.session() as s:
+        assert assume_custody(s, tcn, later + timedelta(hours=30)).status == "honoured"
+    with store.session() as s, pytest.raises(DetainerAlreadyHonouredError):
+        reschedule_release(s, tcn, later + timedelta(days=7))
+    with store.session() as s, pytest.raises(DetainerNotFoundError):
+        reschedule_release(s, "IL0990000NOSUCHTCN", later)
+    with store.session() as s, pytest.raises(NaiveDatetimeError):
+        reschedule_release(s, tcn, datetime(2011, 6, 1, 12))
+
+    expired = "IL099000000000000022"
+    lodge(store, expired, local(CHICAGO, 2011, 5, 3, 18))
+    assert sweep(store, local(CHICAGO, 2011, 5, 20)) == 1
+    with store.session() as s, pytest.raises(DetainerExpiredError):
+        reschedule_release(s, expired, later)  # released when the hold ran out

@@ -17,6 +17,12 @@ One of two things ends it:
     The hold ran out: the jail may hold the person no longer and releases
     them. No message is sent: the release is the jail's own act.
 
+The release the hold counts from is first the jail's default (the day
+after booking: :func:`interop.agencies.agencies.scheduled_release`); a
+person the jail keeps longer (awaiting trial, serving a sentence) gets a
+new one when the jail tells ICE (:func:`reschedule_release`), and the hold
+then runs 48 counted hours beyond that.
+
 ``ended_at`` records when: the custody time, or the expiry instant (the
 latest moment the hold allowed, so a sweep that runs late records the same
 time as one that runs on time). A detainer without ``expires_at`` (no
@@ -39,8 +45,9 @@ from sqlalchemy.orm import Session
 
 from interop.agencies.services import booking, field_office
 from interop.bus.queue import Bus, Outgoing
+from interop.policy.clock import detainer_expires_at
 from interop.policy.errors import NaiveDatetimeError
-from interop.store.models import DetainerRecord
+from interop.store.models import DetainerRecord, Jurisdiction
 
 __all__ = [
     "CUSTODY_KIND",
@@ -54,6 +61,7 @@ __all__ = [
     "DetainerNotFoundError",
     "assume_custody",
     "expire_detainers",
+    "reschedule_release",
 ]
 
 LODGED = "lodged"
@@ -245,6 +253,57 @@ def assume_custody(
         parent=f"custody:{tcn}",
     )
     return honoured
+
+
+def reschedule_release(session: Session, tcn: str, release_at: datetime) -> DetainerRecord:
+    """Record the jail's new scheduled release of the person held for booking
+    ``tcn``: the lodged detainer's ``scheduled_release`` becomes ``release_at``
+    and it expires 48 counted hours beyond it, by the jurisdiction's calendar
+    (:func:`interop.policy.clock.detainer_expires_at`).
+
+    Parameters
+    ----------
+    session : Session
+        The caller's transaction (committed by the caller).
+    tcn : str
+        The booking's transaction control number.
+    release_at : datetime
+        Timezone-aware instant the jail will release the person.
+
+    Returns
+    -------
+    DetainerRecord
+        The detainer, still lodged, with its new release and expiry.
+
+    Raises
+    ------
+    DetainerNotFoundError
+        No detainer for ``tcn`` (or no jurisdiction for its ORI).
+    DetainerAlreadyHonouredError
+        ICE already took the person into custody.
+    DetainerExpiredError
+        The hold had run out before the jail's notice (the person is gone).
+    NaiveDatetimeError
+        If ``release_at`` has no time zone.
+    """
+    instant = _instant(release_at, "release_at")
+    detainer = session.get(DetainerRecord, tcn)
+    jurisdiction = session.get(Jurisdiction, detainer.ori) if detainer is not None else None
+    if jurisdiction is None:
+        raise DetainerNotFoundError(tcn)
+    changed = session.scalars(
+        update(DetainerRecord)
+        .where(DetainerRecord.tcn == tcn, DetainerRecord.status == LODGED)
+        .values(
+            scheduled_release=instant,
+            expires_at=detainer_expires_at(instant, jurisdiction.time_zone),
+        )
+        .returning(DetainerRecord),
+        execution_options={"synchronize_session": "fetch", "populate_existing": True},
+    ).one_or_none()
+    if changed is None:
+        raise _refusal(session, tcn, instant)
+    return changed
 
 
 def _refusal(session: Session, tcn: str, at: datetime) -> DetainerError:

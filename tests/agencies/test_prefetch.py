@@ -17,7 +17,12 @@ from interop.agencies.prefetch import (
     prepare_submission,
     prepared_submission,
 )
-from interop.fingerprints.gallery.gallery import coded_form, probe_forms, probe_key
+from interop.fingerprints.gallery.gallery import (
+    coded_form,
+    make_probe_forms,
+    probe_forms,
+    probe_key,
+)
 from interop.fingerprints.matcher.codes import encode
 from interop.nist import NistFormatError
 from tests.agencies.test_pipeline import COUNTY, _car, _fingers
@@ -73,16 +78,18 @@ def test_the_helper_lands_the_preparation_and_the_probe_forms() -> None:
     assert prepared is not None and prepared.submission is not None
     assert len(prepared.forms) == 10
     assert cached_submission(bad) is None
-    # the forms landed in the search's cache: equal to a build here
+    # the forms landed in the search's cache, and equal a build here
     coded, _ = probe_forms(prepared.probe)
-    for (_, (landed, _)), position in zip(prepared.forms, sorted(prepared.probe), strict=True):
-        assert np.array_equal(coded[position].coded.codes, landed.coded.codes)
+    for (_, (landed, _)), template in zip(prepared.forms, prepared.probe.values(), strict=True):
+        assert coded[template.finger_position] is landed  # found, not built again
+        assert np.array_equal(landed.coded.codes, make_probe_forms(template)[0].coded.codes)
 
 
 def test_an_enrolled_finger_searched_lately_reuses_the_probe_codes() -> None:
     finger = _fingers(5, 2)[4]
     fresh = encode(finger)
-    probe_forms({4: finger})  # searched: its forms are kept
+    coded, _ = probe_forms({4: finger})  # searched: its forms are kept
     reused = coded_form(finger)
+    assert reused is coded[4].coded  # taken from the search, not encoded again
     assert np.array_equal(reused.codes, fresh.codes)
     assert np.array_equal(reused.minutiae, fresh.minutiae)

@@ -9,10 +9,10 @@ computes these once per transaction (by its SHA-256) and keeps them in a
 content-keyed cache of this process, so the FBI and IDENT handlers of one
 worker share them.
 
-A worker that has a spare core also has a :class:`Prefetcher`: it is given
-the messages just claimed, or the bytes of a submission about to be sent
-(:meth:`Prefetcher.prepare`), and a helper process prepares each CAR, its
-probe forms included; the results land in the same cache and in
+A process that submits bookings and handles them with a core to spare
+(``interop demo``) also has a :class:`Prefetcher`: given the bytes of each
+submission as it is sent (:meth:`Prefetcher.prepare`), a helper process
+prepares the CAR, its probe forms included; the results land in the same cache and in
 :func:`interop.fingerprints.gallery.gallery.remember_probe_forms`. The
 handler then finds them ready, or computes them itself when the helper has
 not finished (or failed): the outcome is the same either way, as all of it
@@ -31,9 +31,6 @@ from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from interop.agencies.services import FBI
 from interop.fingerprints.gallery.gallery import (
     ProbeForms,
     make_probe_forms,
@@ -45,8 +42,6 @@ from interop.nist import parse
 from interop.nist.car import CarSubmission, read_car
 from interop.nist.program import program_rules
 from interop.nist.validation import Violation, validate
-from interop.store import Store
-from interop.store.models import Evidence, MessageRecord
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +161,9 @@ def lower_priority(niceness: int = HELPER_NICENESS) -> None:
 
 
 class Prefetcher:
-    """Prepares the CARs a worker claims in ``processes`` helper processes.
+    """Prepares CARs in ``processes`` helper processes, below this one's priority.
 
-    Call it with the store and the ids just claimed; :meth:`close` when done.
+    :meth:`prepare` each submission as it is sent; :meth:`close` when done.
     """
 
     def __init__(self, processes: int = 1) -> None:
@@ -177,23 +172,6 @@ class Prefetcher:
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(processes, mp_context=context, initializer=lower_priority)
         self._seen: OrderedDict[str, None] = OrderedDict()
-
-    def __call__(self, store: Store, ids: list[str]) -> int:
-        """Start preparing the CARs among ``ids`` bound for a bureau or the
-        FBI (each transaction once); returns how many were started."""
-        if not ids:
-            return 0
-        with store.session() as session:
-            rows = session.execute(
-                select(Evidence.data)
-                .join(MessageRecord, Evidence.sha256 == MessageRecord.evidence_sha256)
-                .where(
-                    MessageRecord.id.in_(ids),
-                    MessageRecord.kind == "CAR",
-                    MessageRecord.recipient.like("bureau:%") | (MessageRecord.recipient == FBI),
-                )
-            ).all()
-        return sum(self.prepare(bytes(data)) for (data,) in rows if data is not None)
 
     def prepare(self, data: bytes) -> bool:
         """Start preparing the CAR ``data`` (a submission about to be sent);

@@ -31,7 +31,6 @@ from types import FrameType
 
 from interop.agencies.agencies import agency_handlers, load_cases
 from interop.agencies.detainers import expire_detainers
-from interop.agencies.prefetch import Prefetcher
 from interop.agencies.services import Services
 from interop.audit import LogKey
 from interop.bus import Bus, RetryPolicy, Worker
@@ -88,7 +87,6 @@ class Runtime:
         owner: str | None = None,
         lease_s: float = DEFAULT_LEASE_S,
         expire_detainers: bool = True,
-        prefetch: Prefetcher | None = None,
     ) -> Worker:
         """A worker for every agency's inbox that also sequences the log.
 
@@ -105,10 +103,6 @@ class Runtime:
             :data:`DETAINER_SWEEP_S` seconds, by the wall clock. A replay of
             past bookings, whose detainers expire in the scenario's time,
             turns it off and sweeps with its own clock.
-        prefetch : Prefetcher, optional
-            Helper processes that validate the CARs claimed and build their
-            probes' forms ahead of the handlers (a core to spare: the
-            embedded pipeline of ``interop demo``).
         """
         periodic = [Periodic(DETAINER_SWEEP_S, sweep_detainers, "detainer sweep")]
         return Worker(
@@ -119,7 +113,6 @@ class Runtime:
             owner=owner,
             sequencer=Sequencer(self.key),
             periodic=periodic if expire_detainers else (),
-            prefetch=prefetch,
         )
 
 

@@ -196,7 +196,7 @@ class Bus:
                         "status": "pending",
                         "attempts": 0,
                         "available_at": at,
-                        "created_at": at,
+                        "created_at": now,
                     }
                 )
         insert_ignoring_duplicates(session, MessageRecord, rows)

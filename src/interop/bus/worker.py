@@ -110,10 +110,6 @@ class Worker:
         every small batch costs more than the appends (about half the
         handling time of a booking); once a second keeps messages out of
         the log for at most about that long.
-    prefetch : callable, optional
-        Called with the store and the ids of each batch just claimed, before
-        they are handled: work that depends only on the messages' contents
-        can start elsewhere (:class:`interop.agencies.prefetch.Prefetcher`).
     together : int
         Most messages handled in one transaction (1: a transaction each).
     before : callable, optional
@@ -131,7 +127,6 @@ class Worker:
         sequencer: Sequencer | None = None,
         periodic: Sequence[Periodic] = (),
         sequence_every_s: float = 1.0,
-        prefetch: Callable[[Store, list[str]], object] | None = None,
         together: int = 16,
         before: Callable[[Session, list[Delivery]], object] | None = None,
     ) -> None:
@@ -142,7 +137,6 @@ class Worker:
         self.store = store
         self.sequencer = sequencer
         self.sequence_every_s = sequence_every_s
-        self.prefetch = prefetch
         self._sequenced = float("-inf")
         self.periodic = list(periodic)
         self.handlers = dict(handlers)
@@ -202,11 +196,6 @@ class Worker:
         """Claim and handle up to ``limit`` due messages; returns how many were claimed."""
         with self.store.session() as session:
             ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
-        if self.prefetch is not None and ids:
-            try:
-                self.prefetch(self.store, ids)
-            except Exception as exc:  # an optimisation: the handlers do the work anyway
-                log.warning("prefetch failed (%s)", type(exc).__name__)
         for start in range(0, len(ids), self.together):
             group = ids[start : start + self.together]
             if len(group) > 1 and self._handle_together(group):

@@ -551,8 +551,11 @@ def coded_form(template: Template) -> CodedTemplate:
     taken from the probe forms kept by :func:`probe_forms` when this finger
     was searched lately (a subject enrolled after a search that found no
     one), else built: equal content gives equal codes either way."""
-    with _probe_forms_lock:
-        forms = _probe_forms_cache.get(probe_key(template))
+    forms = None
+    if _probe_forms_cache:  # empty while a gallery is filled from the store: no key to make
+        key = probe_key(template)
+        with _probe_forms_lock:
+            forms = _probe_forms_cache.get(key)
     return forms[0].coded if forms is not None else encode(template)
 
 

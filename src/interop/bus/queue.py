@@ -170,8 +170,9 @@ class Bus:
         """:meth:`publish` for several handlings at once, in one statement:
         ``batches`` holds (messages, sender, parent) each. Returns the ids, by batch.
 
-        The messages are claimed in the order given: the n-th is available
-        ``n`` microseconds after ``now`` (claims take the earliest first).
+        The messages are claimed and listed in the order given: the n-th is
+        created and available ``n`` microseconds after ``now`` (claims take the
+        earliest first; a booking's journey sorts by creation).
         """
         now = now or utcnow()
         ids: list[list[str]] = []
@@ -196,7 +197,7 @@ class Bus:
                         "status": "pending",
                         "attempts": 0,
                         "available_at": at,
-                        "created_at": now,
+                        "created_at": at,  # a booking's journey lists them in this order
                     }
                 )
         insert_ignoring_duplicates(session, MessageRecord, rows)

@@ -325,6 +325,25 @@ def bench_identify(
             help="Probe fingers voting in the pre-filter (most minutiae first); default all.",
         ),
     ] = None,
+    prefilter_margin: Annotated[
+        float | None,
+        typer.Option(
+            "--prefilter-margin",
+            min=0.0,
+            max=0.5,
+            help="Share of a bin width near whose edge a probe pair also looks up the "
+            "neighbouring bin; default: the search's own (0.5, always the nearer one).",
+        ),
+    ] = None,
+    prefilter_common: Annotated[
+        float | None,
+        typer.Option(
+            "--prefilter-common",
+            min=0.0,
+            help="Skip probe keys whose index list is longer than this many times the "
+            "mean list; default: look up every key.",
+        ),
+    ] = None,
     verify_band: Annotated[
         float | None,
         typer.Option(
@@ -372,6 +391,8 @@ def bench_identify(
         "shortlist": shortlist,
         "verify": verify,
         "prefilter_fingers": prefilter_fingers,
+        "prefilter_margin": prefilter_margin,
+        "prefilter_common": prefilter_common,
         "verify_band": verify_band,
     }
     params = SearchParameters(**{k: v for k, v in chosen.items() if v is not None})

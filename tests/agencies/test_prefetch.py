@@ -4,6 +4,7 @@ give what the handlers would compute themselves."""
 
 from __future__ import annotations
 
+import pickle
 import time
 from datetime import date
 
@@ -23,7 +24,7 @@ from interop.fingerprints.gallery.gallery import (
     probe_forms,
     probe_key,
 )
-from interop.fingerprints.matcher.codes import encode
+from interop.fingerprints.matcher.codes import encode, encode_and_prepare, prepare_stored
 from interop.nist import NistFormatError
 from tests.agencies.test_pipeline import COUNTY, _car, _fingers
 
@@ -79,10 +80,30 @@ def test_the_helper_lands_the_preparation_and_the_probe_forms() -> None:
     assert len(prepared.forms) == 10
     assert cached_submission(bad) is None
     # the forms landed in the search's cache, and equal a build here
-    coded, _ = probe_forms(prepared.probe)
-    for (_, (landed, _)), template in zip(prepared.forms, prepared.probe.values(), strict=True):
-        assert coded[template.finger_position] is landed  # found, not built again
-        assert np.array_equal(landed.coded.codes, make_probe_forms(template)[0].coded.codes)
+    coded, verifying = probe_forms(prepared.probe)
+    for (_, landed), template in zip(prepared.forms, prepared.probe.values(), strict=True):
+        assert coded[template.finger_position] is landed.coded  # found, not built again
+        built = make_probe_forms(template).coded.coded
+        assert np.array_equal(landed.coded.coded.codes, built.codes)
+    # the cylinders crossed no pipe: built here, when verification first reads them
+    position = next(iter(prepared.probe))
+    assert np.array_equal(
+        verifying[position].cylinders, prepare_stored(prepared.probe[position]).cylinders
+    )
+
+
+def test_a_handler_waits_for_the_helper_instead_of_doing_its_work_again() -> None:
+    data = _car(4, COUNTY, ON, "IL099000000000000104")
+    helper = Prefetcher(1)
+    try:
+        assert helper.prepare(data) is True
+        prepared = prepared_submission(data)  # at once: the helper is still at it
+    finally:
+        helper.close()
+    # the helper's (it builds the forms; an in-process preparation has none)
+    assert len(prepared.forms) == 10
+    assert cached_submission(data) is prepared
+    assert prefetch._pending == {}
 
 
 def test_an_enrolled_finger_searched_lately_reuses_the_probe_codes() -> None:
@@ -93,3 +114,17 @@ def test_an_enrolled_finger_searched_lately_reuses_the_probe_codes() -> None:
     assert reused is coded[4].coded  # taken from the search, not encoded again
     assert np.array_equal(reused.codes, fresh.codes)
     assert np.array_equal(reused.minutiae, fresh.minutiae)
+
+
+def test_probe_forms_build_the_cylinders_on_first_use_and_travel_without_them() -> None:
+    finger = _fingers(6, 2)[3]
+    forms = make_probe_forms(finger)
+    light = len(pickle.dumps(forms))
+    _, expected = encode_and_prepare(finger)  # the one-build form of both
+    assert np.array_equal(forms.prepared.cylinders, expected.cylinders)
+    assert np.array_equal(forms.prepared.geometry, expected.geometry)
+    assert forms.prepared is forms.prepared  # built once
+    assert len(pickle.dumps(forms)) == light  # the cylinders are not sent
+    back = pickle.loads(pickle.dumps(forms))
+    assert np.array_equal(back.coded.coded.codes, forms.coded.coded.codes)
+    assert np.array_equal(back.prepared.cylinders, expected.cylinders)

@@ -22,6 +22,7 @@ is a pure function of the bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -79,6 +80,15 @@ class PreparedSubmission:
 
 _prepared: OrderedDict[str, PreparedSubmission] = OrderedDict()
 _prepared_lock = threading.Lock()
+_pending: dict[str, Future[PreparedSubmission]] = {}
+"""Preparations a :class:`Prefetcher` of this process has started and not
+landed yet, by SHA-256 (guarded by ``_prepared_lock``)."""
+
+PENDING_WAIT_S = 30.0
+"""How long :func:`prepared_submission` waits for a helper's preparation in
+flight before doing the work itself: a helper behind on a busy machine is
+still cheaper to wait for than to duplicate (it is a queue of work the
+handler needs next), and one that died fails its futures at once."""
 
 
 def _remember(prepared: PreparedSubmission) -> None:
@@ -123,29 +133,47 @@ def cached_submission(data: bytes) -> PreparedSubmission | None:
 
 
 def prepared_submission(data: bytes) -> PreparedSubmission:
-    """The preparation of ``data``: from the cache, or computed here and kept.
+    """The preparation of ``data``: from the cache, from a helper of this
+    process that is preparing it (waited for, up to :data:`PENDING_WAIT_S`),
+    or computed here and kept.
 
     Raises
     ------
     NistFormatError
         If ``data`` is not a readable ANSI/NIST transaction.
     """
-    found = cached_submission(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    with _prepared_lock:
+        found = _prepared.get(sha256)
+        pending = _pending.get(sha256) if found is None else None
+    if pending is not None:
+        with contextlib.suppress(Exception):  # failed or late: done here instead
+            found = pending.result(timeout=PENDING_WAIT_S)
+            _land(found)
     if found is None:
         found = prepare_submission(data)
         _remember(found)
     return found
 
 
-def _install(done: Future[PreparedSubmission]) -> None:
+def _land(prepared: PreparedSubmission) -> None:
+    """Keep a helper's preparation and its probe forms (idempotent)."""
+    for key, forms in prepared.forms:
+        remember_probe_forms(key, forms)
+    _remember(prepared)
+    with _prepared_lock:
+        _pending.pop(prepared.sha256, None)
+
+
+def _install(sha256: str, done: Future[PreparedSubmission]) -> None:
     try:
         prepared = done.result()
     except Exception as exc:  # the handler meets the same problem and records it
         log.debug("prefetch failed (%s)", type(exc).__name__)
+        with _prepared_lock:
+            _pending.pop(sha256, None)
         return
-    for key, forms in prepared.forms:
-        remember_probe_forms(key, forms)
-    _remember(prepared)
+    _land(prepared)
 
 
 HELPER_NICENESS = 10
@@ -182,9 +210,15 @@ class Prefetcher:
         self._seen[sha256] = None
         while len(self._seen) > PREPARED_CACHED:
             self._seen.popitem(last=False)
-        self._pool.submit(prepare_submission, data, forms=True).add_done_callback(_install)
+        future = self._pool.submit(prepare_submission, data, forms=True)
+        with _prepared_lock:
+            _pending[sha256] = future
+        future.add_done_callback(functools.partial(_install, sha256))
         return True
 
     def close(self) -> None:
-        """Stop the helpers (work not started is dropped)."""
+        """Stop the helpers (work not started is dropped, and not waited for)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with _prepared_lock:
+            for sha256 in self._seen:
+                _pending.pop(sha256, None)

@@ -360,27 +360,48 @@ def minutiae_record(
     degrees = np.rint(np.degrees(m["angle"].astype(np.float64))).astype(np.int64)
     theta = (degrees + 180) % 360
     position = f"{template.finger_position:02d}"
-    mrc = [
-        [
-            str(k + 1),
-            f"{ux[k]:04d}{max(uy[k], 0):04d}{theta[k]:03d}",
+    # The minutia fields are built as bytes from Python lists (not NumPy
+    # scalars, not through Field.of's per-item encoding): a record is written
+    # per finger of every booking, and that cost ten times the formatting.
+    quality = m["quality"].tolist()
+    kinds = m["type"].tolist()
+    letters = {v: _LETTER_OF_TYPE.get(MinutiaType(v), "D").encode() for v in set(kinds)}
+    mrc = tuple(
+        (
+            b"%d" % (k + 1),
+            b"%04d%04d%03d" % (x, y, t),
             # 0-100 back onto the standard's 2-63 machine scale; 1 = not reported
-            str(max(2, round(int(m["quality"][k]) * 63 / 100)) if m["quality"][k] else 1),
-            _LETTER_OF_TYPE.get(MinutiaType(int(m["type"][k])), "D"),
-        ]
-        for k in range(len(m))
-    ]
-    fmd = [
-        [
-            str(k + 1),
-            str(round(float(m["x"][k]))),
-            str(round(float(m["y"][k]))),
-            str(round(float(np.degrees(m["angle"][k])) / 2) % 180),
-            str(int(m["quality"][k])),
-            str(int(m["type"][k])),
-        ]
-        for k in range(len(m))
-    ]
+            b"%d" % max(2, round(q * 63 / 100)) if q else b"1",
+            letters[kind],
+        )
+        for k, (x, y, t, q, kind) in enumerate(
+            zip(
+                ux.tolist(),
+                np.maximum(uy, 0).tolist(),
+                theta.tolist(),
+                quality,
+                kinds,
+                strict=True,
+            )
+        )
+    )
+
+    def text(values: Iterable[int]) -> list[bytes]:
+        return [b"%d" % v for v in values]
+
+    # round half to even, as Python's round(), on the float64 of each value
+    half_degrees = np.round(np.degrees(m["angle"]).astype(np.float64) / 2).astype(np.int64) % 180
+    fmd = tuple(
+        zip(
+            text(range(1, len(m) + 1)),
+            text(np.round(m["x"].astype(np.float64)).astype(np.int64).tolist()),
+            text(np.round(m["y"].astype(np.float64)).astype(np.int64).tolist()),
+            text(half_degrees.tolist()),
+            text(quality),
+            text(kinds),
+            strict=True,
+        )
+    )
     fields = [
         Field.of(1, "0"),
         Field.of(2, f"{idc:02d}"),
@@ -393,7 +414,7 @@ def minutiae_record(
         Field.of(11, "0"),
     ]
     if mrc:
-        fields.append(Field.of(12, mrc))
+        fields.append(Field(12, mrc))
     if not incits_block:
         return Record(9, tuple(fields))
     fields += [
@@ -412,5 +433,5 @@ def minutiae_record(
         Field.of(136, str(len(m))),
     ]
     if fmd:
-        fields.append(Field.of(137, fmd))
+        fields.append(Field(137, fmd))
     return Record(9, tuple(fields))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -169,6 +170,23 @@ def test_load_rejects_what_is_not_a_gallery(tmp_path: Path) -> None:
     (tmp_path / "bad" / "manifest.json").write_text("{")
     with pytest.raises(GalleryFileError):
         Gallery.load(tmp_path / "bad")
+
+
+def test_load_rejects_an_index_listing_fingers_the_gallery_lacks(
+    gallery: Gallery, tmp_path: Path
+) -> None:
+    folder = tmp_path / "gallery"
+    gallery.save(folder)
+    position = int(json.loads((folder / "manifest.json").read_text())["positions"][0])
+    starts = np.load(folder / f"index{position}_starts.npy")
+    postings = np.load(folder / f"index{position}_postings.npy")
+    # one more posting for the last key: a row far beyond the position's fingers
+    extra = np.array([0xFF, 0xFF, 0x7F], dtype=np.uint8)  # a gap of 2,097,151
+    starts[-1] += extra.size
+    np.save(folder / f"index{position}_starts.npy", starts)
+    np.save(folder / f"index{position}_postings.npy", np.concatenate([postings, extra]))
+    with pytest.raises(GalleryFileError, match="unknown fingers"):
+        Gallery.load(folder)
 
 
 @pytest.mark.parametrize(

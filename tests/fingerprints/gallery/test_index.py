@@ -43,6 +43,23 @@ def test_keys_ignore_a_shift_and_survive_a_small_rotation(subjects: list[Subject
     assert np.isin(keys, rotated).mean() > 0.8
 
 
+def test_a_smaller_margin_looks_up_a_subset_of_the_keys(subjects: list[Subject]) -> None:
+    minutiae = subjects[3][7][1].minutiae
+    own = enrolment_keys(minutiae)
+    # margin 0: each pair's own bin only, which is where a gallery files it
+    np.testing.assert_array_equal(search_keys(minutiae, margin=0.0), own)
+    sizes = []
+    previous = own
+    for margin in (0.1, 0.2, 0.35, 0.5):
+        keys = search_keys(minutiae, margin=margin)
+        assert np.isin(previous, keys).all()  # nothing dropped as the margin grows
+        sizes.append(keys.size)
+        previous = keys
+    assert sizes == sorted(sizes) and sizes[-1] > 2 * sizes[1] > 2 * own.size
+    with pytest.raises(ValueError, match="margin"):
+        search_keys(minutiae, margin=0.6)
+
+
 def test_mated_fingers_share_more_keys_than_others(subjects: list[Subject]) -> None:
     shared_mated, shared_other = [], []
     for i in range(10):

@@ -134,10 +134,19 @@ def gallery_keys(
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _two_bins(value: float, width: float, bins: int, cyclic: bool) -> tuple[int, int]:
-    """The bin ``value`` falls in and its neighbour on the nearer side."""
+def _near_bins(
+    value: float, width: float, bins: int, cyclic: bool, margin: float
+) -> tuple[int, int]:
+    """The bin ``value`` falls in, and its neighbour on the nearer side if
+    ``value`` lies within ``margin`` bin widths of that edge (else the same
+    bin again)."""
     b = math.floor(value / width)
-    other = b + 1 if value / width - b >= 0.5 else b - 1
+    frac = value / width - b
+    other = b
+    if frac < margin:
+        other = b - 1
+    elif frac >= 1.0 - margin:
+        other = b + 1
     if cyclic:
         return b % bins, other % bins
     b = min(max(b, 0), bins - 1)
@@ -151,24 +160,31 @@ def probe_keys(
     distance_bin_px: float,
     distance_bins: int,
     angle_bins: int,
+    margin: float,
 ) -> npt.NDArray[np.int32]:
-    """The distinct keys a probe finger looks up (up to 8 per pair), sorted.
+    """The distinct keys a probe finger looks up, sorted.
 
-    Same parameters as :func:`gallery_keys`.
+    Each pair looks up the bin its values fall in and, along each of the four
+    axes where a value lies within ``margin`` bin widths of a bin edge, the
+    bin across that edge too: up to 16 keys a pair with ``margin = 0.5``
+    (every axis expanded towards its nearer neighbour), about
+    ``(1 + 2 margin)^4`` on average. Other parameters as :func:`gallery_keys`.
     """
     width = _TWO_PI / angle_bins
     keys = np.empty(features.shape[0] * 16, dtype=np.int32)
     count = 0
     for p in range(features.shape[0]):
-        d0, d1 = _two_bins(features[p, 0], distance_bin_px, distance_bins, False)
-        r0, r1 = _two_bins(features[p, 1], width, angle_bins, True)
-        q0, q1 = _two_bins(features[p, 2], width, angle_bins, True)
-        a0, a1 = _two_bins(features[p, 3], _TWO_PI / ABS_BINS, ABS_BINS, True)
-        for bd in (d0, d1):
-            for br in (r0, r1):
-                for bq in (q0, q1):
-                    for ba in (a0, a1):
-                        keys[count] = ((bd * angle_bins + br) * angle_bins + bq) * ABS_BINS + ba
+        ds = _near_bins(features[p, 0], distance_bin_px, distance_bins, False, margin)
+        rs = _near_bins(features[p, 1], width, angle_bins, True, margin)
+        qs = _near_bins(features[p, 2], width, angle_bins, True, margin)
+        As = _near_bins(features[p, 3], _TWO_PI / ABS_BINS, ABS_BINS, True, margin)
+        for i in range(1 if ds[0] == ds[1] else 2):
+            for j in range(1 if rs[0] == rs[1] else 2):
+                for k in range(1 if qs[0] == qs[1] else 2):
+                    for m in range(1 if As[0] == As[1] else 2):
+                        keys[count] = (
+                            (ds[i] * angle_bins + rs[j]) * angle_bins + qs[k]
+                        ) * ABS_BINS + As[m]
                         count += 1
     return np.unique(keys[:count])
 
@@ -218,14 +234,30 @@ def count_votes(
     int
         Postings scanned.
     """
+    # The hot loop of every search: the varints are decoded without the
+    # bounds checks of _read_varint, which is safe because every stream
+    # searched was either built by merge_csr or checked whole by
+    # stream_stats when loaded (PairIndex.from_state).
     scanned = 0
     for key in probe:
         e = starts[key]
         end = starts[key + 1]
-        row = 0
+        row = np.int64(0)
         while e < end:
-            gap, e = _read_varint(stream, e, end)
-            row += gap
+            byte = np.int64(stream[e])
+            e += 1
+            if byte >= 0x80:  # a gap of two bytes or more
+                gap = byte & 0x7F
+                shift = 7
+                while True:
+                    byte = np.int64(stream[e])
+                    e += 1
+                    gap |= (byte & 0x7F) << shift
+                    if byte < 0x80:
+                        break
+                    shift += 7
+                byte = gap
+            row += byte
             votes[row] += 1
             scanned += 1
     return scanned

@@ -75,8 +75,8 @@ from interop.fingerprints.matcher.codes import (
     CodedTemplate,
     best_minutiae,
     encode,
-    encode_and_prepare,
     pack_minutiae,
+    prepare_stored,
     unpack_minutiae,
 )
 from interop.fingerprints.template import Template
@@ -146,6 +146,16 @@ class SearchParameters:
         grows with the fingers voting (about 11 ms a finger at 100,000
         subjects); the shortlist is sized for the voting fingers, and its
         subjects are compared on every probe finger.
+    prefilter_margin : float
+        Fraction of a bin width (0 to 0.5): a probe pair also looks up the
+        neighbouring bin along each axis where its value lies this close to
+        the bin's edge (:func:`~.index.search_keys`). Smaller margins read
+        fewer index entries and tolerate less measurement noise.
+    prefilter_common : float or None
+        Probe keys whose index row list is longer than this many times the
+        mean list are not looked up (:meth:`~.index.PairIndex.votes`): the
+        commonest pair configurations, most of the reading for little
+        separation. ``None`` looks up every key.
     verify_band : float or None
         Verify only candidates whose code-comparison score is within this
         many points (10·log10 of the false-match odds) of the decision
@@ -163,6 +173,8 @@ class SearchParameters:
     min_probe_minutiae: int = 5
     verify: int = 30
     prefilter_fingers: int = 10
+    prefilter_margin: float = 0.5
+    prefilter_common: float | None = None
     verify_band: float | None = None
 
     def __post_init__(self) -> None:
@@ -176,6 +188,10 @@ class SearchParameters:
             raise ValueError("verify must be non-negative")
         if self.prefilter_fingers < 1:
             raise ValueError("prefilter_fingers must be at least 1")
+        if not 0.0 <= self.prefilter_margin <= 0.5:
+            raise ValueError(f"prefilter_margin must be in [0, 0.5], got {self.prefilter_margin!r}")
+        if self.prefilter_common is not None and not self.prefilter_common > 0:
+            raise ValueError("prefilter_common must be positive")
         if self.verify_band is not None and not self.verify_band >= 0:
             raise ValueError("verify_band must be non-negative")
 
@@ -508,11 +524,62 @@ PREPARED_ROWS_CACHED = 2048
 """Stored fingers a gallery keeps prepared for verification (about 20 KB each)."""
 
 PROBE_FORMS_CACHED = 1024
-"""Probe fingers whose comparison forms :func:`probe_forms` keeps (about 40 KB each):
+"""Probe fingers whose comparison forms :func:`probe_forms` keeps (a few KB each, about
+20 KB more once verified):
 enough for the 50 bookings a prefetch helper may prepare ahead of the FBI, and
 IDENT's search of each after."""
 
-_probe_forms_cache: OrderedDict[bytes, tuple[CodedProbe, PreparedTemplate]] = OrderedDict()
+
+class ProbeForms:
+    """A probe finger ready for the search: its codes for the comparison
+    stage (:attr:`coded`) and its cylinders for the verification stage
+    (:attr:`prepared`, built on first use: most searches verify no
+    candidate, see :attr:`SearchParameters.verify_band`).
+
+    Pickled without the cylinders (a helper process that makes the forms
+    sends the codes only; they are about a tenth of the size).
+    """
+
+    __slots__ = ("_prepared", "coded", "template")
+
+    def __init__(self, coded: CodedProbe, template: Template) -> None:
+        self.coded = coded
+        self.template = template
+        self._prepared: PreparedTemplate | None = None
+
+    @property
+    def prepared(self) -> PreparedTemplate:
+        """The verification form (:func:`~interop.fingerprints.matcher.codes.prepare_stored`)."""
+        made = self._prepared
+        if made is None:  # two threads may both build it: equal results
+            made = self._prepared = prepare_stored(self.template)
+        return made
+
+    def __getstate__(self) -> tuple[CodedProbe, Template]:
+        return self.coded, self.template
+
+    def __setstate__(self, state: tuple[CodedProbe, Template]) -> None:
+        self.coded, self.template = state
+        self._prepared = None
+
+
+class PreparedProbe(Mapping[int, PreparedTemplate]):
+    """A probe's verification forms by position, each built when first read."""
+
+    def __init__(self, forms: Mapping[int, ProbeForms]) -> None:
+        self._forms = dict(forms)
+
+    def __getitem__(self, position: int) -> PreparedTemplate:
+        return self._forms[position].prepared
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._forms)
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+
+_probe_forms_cache: OrderedDict[bytes, ProbeForms] = OrderedDict()
 _probe_forms_lock = threading.Lock()
 
 
@@ -526,14 +593,10 @@ def probe_key(template: Template) -> bytes:
     return head.tobytes() + pack_minutiae(template).tobytes()
 
 
-ProbeForms = tuple[CodedProbe, PreparedTemplate]
-"""A probe finger ready for the comparison and the verification stages."""
-
-
 def make_probe_forms(template: Template) -> ProbeForms:
-    """Both comparison forms of a probe finger, from one cylinder build."""
-    codes, cylinders = encode_and_prepare(template)
-    return CodedProbe.of(codes), cylinders
+    """The comparison forms of a probe finger (its cylinders built only if
+    it is verified)."""
+    return ProbeForms(CodedProbe.of(encode(template)), template)
 
 
 def remember_probe_forms(key: bytes, forms: ProbeForms) -> None:
@@ -556,15 +619,15 @@ def coded_form(template: Template) -> CodedTemplate:
         key = probe_key(template)
         with _probe_forms_lock:
             forms = _probe_forms_cache.get(key)
-    return forms[0].coded if forms is not None else encode(template)
+    return forms.coded.coded if forms is not None else encode(template)
 
 
 def probe_forms(
     fingers: Mapping[int, Template],
-) -> tuple[dict[int, CodedProbe], dict[int, PreparedTemplate]]:
+) -> tuple[dict[int, CodedProbe], PreparedProbe]:
     """The probe fingers ready for the comparison stage (codes) and for the
-    verification stage (cylinders), from one cylinder build per finger, at
-    the stored precision (:func:`~interop.fingerprints.matcher.codes.encode_and_prepare`).
+    verification stage (cylinders, built when first read), at the stored
+    precision (:func:`make_probe_forms`).
 
     The forms of the last :data:`PROBE_FORMS_CACHED` fingers are kept by
     content (:func:`probe_key`), which is all the forms are made from: a
@@ -573,7 +636,7 @@ def probe_forms(
     equal content gives equal forms, so a kept one is what a new build
     would give.
     """
-    coded, prepared = {}, {}
+    found = {}
     for position, template in fingers.items():
         key = probe_key(template)
         with _probe_forms_lock:
@@ -583,8 +646,8 @@ def probe_forms(
         if forms is None:
             forms = make_probe_forms(template)
             remember_probe_forms(key, forms)
-        coded[position], prepared[position] = forms
-    return coded, prepared
+        found[position] = forms
+    return {p: f.coded for p, f in found.items()}, PreparedProbe(found)
 
 
 def to_verify(
@@ -776,6 +839,8 @@ class _PositionGroup:
         mine = mine[np.argsort(rows["local"][mine], kind="stable")]
         if not np.array_equal(rows["local"][mine], np.arange(mine.size)):
             raise GalleryFileError(f"finger rows of position {position} are inconsistent")
+        if index.row_bound > mine.size:  # the vote kernel writes a count per row listed
+            raise GalleryFileError(f"the index of position {position} lists unknown fingers")
         group.add(
             mine.astype(np.int32),
             rows["subject"][mine].astype(np.int32),
@@ -971,7 +1036,11 @@ class Gallery:
         )
 
     def _prefilter(
-        self, probe: Mapping[int, Template], subset: Collection[str] | None
+        self,
+        probe: Mapping[int, Template],
+        subset: Collection[str] | None,
+        margin: float,
+        common: float | None,
     ) -> tuple[npt.NDArray[np.float64], int]:
         n_subjects = len(self._subject_ids)
         total = np.zeros(n_subjects, dtype=np.float64)
@@ -980,10 +1049,10 @@ class Gallery:
             group = self._groups.get(position)
             if group is None:
                 continue
-            keys = search_keys(template.minutiae, self.index_params)
+            keys = search_keys(template.minutiae, self.index_params, margin)
             if keys.size == 0:
                 continue
-            votes, n = group.index.votes(keys, group.rows.size)
+            votes, n = group.index.votes(keys, group.rows.size, common)
             scanned += n
             # cosine of the two key sets: coincidences / sqrt(gallery keys * probe keys)
             score = votes * group.weight.view() * (1.0 / math.sqrt(keys.size))
@@ -1029,7 +1098,9 @@ class Gallery:
         with self._lock.read():
             t0 = time.perf_counter()
             size = params.shortlist_size(len(voters))
-            entries, searched, scanned = self._shortlist(voters, size, subset)
+            entries, searched, scanned = self._shortlist(
+                voters, size, subset, params.prefilter_margin, params.prefilter_common
+            )
             t1 = time.perf_counter()
             coded, prepared = probe_forms(fingers)
             t2 = time.perf_counter()
@@ -1061,6 +1132,9 @@ class Gallery:
         fingers: Mapping[int, Template],
         size: int,
         subset: Collection[str] | None = None,
+        *,
+        margin: float = DEFAULT_SEARCH_PARAMETERS.prefilter_margin,
+        common: float | None = DEFAULT_SEARCH_PARAMETERS.prefilter_common,
     ) -> tuple[list[tuple[str, float]], int, int]:
         """The pre-filter stage of :meth:`search`, on its own.
 
@@ -1071,6 +1145,9 @@ class Gallery:
         size : int
             Subjects to keep.
         subset : collection of str, optional
+        margin, common : keyword-only
+            :attr:`SearchParameters.prefilter_margin` and
+            :attr:`SearchParameters.prefilter_common`.
 
         Returns
         -------
@@ -1082,7 +1159,7 @@ class Gallery:
             Index entries read.
         """
         with self._lock.read():
-            return self._shortlist(fingers, size, subset)
+            return self._shortlist(fingers, size, subset, margin, common)
 
     def compare_subjects(
         self, probe: Mapping[int, CodedProbe], entries: Iterable[tuple[str, float]]
@@ -1150,9 +1227,14 @@ class Gallery:
         return made
 
     def _shortlist(
-        self, fingers: Mapping[int, Template], size: int, subset: Collection[str] | None
+        self,
+        fingers: Mapping[int, Template],
+        size: int,
+        subset: Collection[str] | None,
+        margin: float,
+        common: float | None,
     ) -> tuple[list[tuple[str, float]], int, int]:
-        scores, scanned = self._prefilter(fingers, subset)
+        scores, scanned = self._prefilter(fingers, subset, margin, common)
         finite = np.flatnonzero(np.isfinite(scores))
         searched = int(finite.size)
         if finite.size > size:

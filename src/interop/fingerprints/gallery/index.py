@@ -102,11 +102,21 @@ def enrolment_keys(
 
 
 def search_keys(
-    minutiae: npt.NDArray[np.void], params: IndexParameters = DEFAULT_INDEX_PARAMETERS
+    minutiae: npt.NDArray[np.void],
+    params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
+    margin: float = 0.5,
 ) -> npt.NDArray[np.int32]:
-    """Sorted distinct keys a probe finger looks up (with neighbouring bins)."""
+    """Sorted distinct keys a probe finger looks up: each pair's own bin and,
+    along every axis where its value lies within ``margin`` bin widths of a
+    bin edge, the bin across it (``margin = 0.5``: always the nearer one)."""
+    if not 0.0 <= margin <= 0.5:
+        raise ValueError(f"margin must be in [0, 0.5], got {margin!r}")
     keys: npt.NDArray[np.int32] = _pairs.probe_keys(
-        _features(minutiae, params), params.distance_bin_px, params.distance_bins, params.angle_bins
+        _features(minutiae, params),
+        params.distance_bin_px,
+        params.distance_bins,
+        params.angle_bins,
+        margin,
     )
     return keys
 
@@ -144,6 +154,11 @@ class PairIndex:
     def entries(self) -> int:
         """Keys filed, removed rows' included until the next compaction."""
         return self._entries + self._recent_size
+
+    @property
+    def row_bound(self) -> int:
+        """Every row filed is below this."""
+        return self._row_bound
 
     @property
     def nbytes(self) -> int:
@@ -204,10 +219,21 @@ class PairIndex:
         self._removed = set()
 
     def votes(
-        self, probe_keys: npt.NDArray[np.int32], rows: int
+        self, probe_keys: npt.NDArray[np.int32], rows: int, common: float | None = None
     ) -> tuple[npt.NDArray[np.uint16], int]:
         """Votes (coincidences of keys) of a probe for every row ``< rows``,
         and the index entries read.
+
+        Parameters
+        ----------
+        probe_keys : (K,) int32 ndarray
+            From :func:`search_keys`.
+        rows : int
+        common : float, optional
+            Keys whose row list is longer than this many times the mean
+            list (in bytes of the sorted lists) are not looked up: pair
+            configurations that most fingers share, which cost most of the
+            reading and separate least (stop words, in text retrieval's terms).
 
         Raises
         ------
@@ -216,6 +242,10 @@ class PairIndex:
         """
         if probe_keys.size >= 65_536:
             raise ValueError("too many probe keys")
+        if common is not None and probe_keys.size:
+            lengths = self._starts[probe_keys + 1] - self._starts[probe_keys]
+            mean = self._starts[-1] / (self._starts.size - 1)
+            probe_keys = probe_keys[lengths <= common * mean]
         votes = np.zeros(rows, dtype=np.uint16)
         scanned = int(_pairs.count_votes(probe_keys, self._starts, self._stream, votes))
         if self._recent_size:

@@ -178,9 +178,14 @@ class _Shard:
         return str(context.get_node_id()), socket.gethostname()
 
     def shortlist(
-        self, fingers: Mapping[int, Template], size: int, subset: Collection[str] | None
+        self,
+        fingers: Mapping[int, Template],
+        size: int,
+        subset: Collection[str] | None,
+        margin: float,
+        common: float | None,
     ) -> tuple[list[tuple[str, float]], int, int]:
-        return self.gallery.shortlist(fingers, size, subset)
+        return self.gallery.shortlist(fingers, size, subset, margin=margin, common=common)
 
     def compare_subjects(
         self, probe: Mapping[int, CodedProbe], entries: list[tuple[str, float]]
@@ -431,7 +436,10 @@ class ShardedGallery:
         t0 = time.perf_counter()
         fingers_ref = ray.put(voters)
         refs = [
-            a.shortlist.remote(fingers_ref, size, subsets[i]) for i, a in enumerate(self.actors)
+            a.shortlist.remote(
+                fingers_ref, size, subsets[i], params.prefilter_margin, params.prefilter_common
+            )
+            for i, a in enumerate(self.actors)
         ]
         # Encode the probe while the shards pre-filter.
         coded, prepared = probe_forms(fingers)
@@ -460,7 +468,8 @@ class ShardedGallery:
         chosen = to_verify(candidates, params, len(fingers), searched)
         n_verified = 0
         if chosen:
-            prepared_ref = ray.put(prepared)
+            wanted = {p for c in chosen for p in c.finger_scores}
+            prepared_ref = ray.put({p: prepared[p] for p in sorted(wanted)})
             per_shard_chosen: list[list[Candidate]] = [[] for _ in range(n)]
             for c in chosen:
                 per_shard_chosen[home[c.subject_id]].append(c)

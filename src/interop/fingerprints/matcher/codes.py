@@ -315,6 +315,21 @@ def encode(template: Template, params: MatcherParameters = DEFAULT_PARAMETERS) -
     return _coded(packed, build_cells(stored, params))
 
 
+def prepare_stored(
+    template: Template, params: MatcherParameters = DEFAULT_PARAMETERS
+) -> PreparedTemplate:
+    """The prepared template (:func:`.prepare`) of ``template`` at the stored
+    precision: what :func:`encode_and_prepare` gives beside the codes.
+
+    Raises
+    ------
+    ValueError
+        If the template is not at ``params.resolution_ppi``.
+    """
+    _, stored = _checked_stored(template, params)
+    return prepare_cells(stored, build_cells(stored, params), params)
+
+
 def encode_and_prepare(
     template: Template, params: MatcherParameters = DEFAULT_PARAMETERS
 ) -> tuple[CodedTemplate, PreparedTemplate]:

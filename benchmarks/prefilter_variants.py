@@ -26,7 +26,7 @@ Usage::
 
     .venv/bin/python benchmarks/prefilter_variants.py --cache /tmp/g100k --subjects 100000
     .venv/bin/python benchmarks/prefilter_variants.py --snapshot DIR/galleries/fbi-... \\
-        --people 480000 --bookings 2000 --fingers 4 5 --margins 0.5 0.25 --commons 0 4
+        --people 480000 --bookings 2000 --variants 4:0.5:0 5:0.35:4
 """
 
 from __future__ import annotations
@@ -107,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         default=[0.0, 4.0],
         help="Skip keys whose list is longer than this many times the mean (0: none).",
     )
+    ap.add_argument(
+        "--variants",
+        nargs="+",
+        default=None,
+        metavar="F:M:C",
+        help="Explicit variants (voting fingers:margin:common, common 0 for none) "
+        "instead of the --fingers x --margins x --commons grid.",
+    )
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     threadpool_limits(1)
@@ -135,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         + " | misses @ the pipeline's shortlist |"
     )
     print("|" + "---|" * (6 + len(SHORTLISTS)))
-    grid = [(f, m, c or None) for f in args.fingers for m in args.margins for c in args.commons]
+    if args.variants:
+        chosen = [v.split(":") for v in args.variants]
+        grid = [(int(f), float(m), float(c) or None) for f, m, c in chosen]
+    else:
+        grid = [(f, m, c or None) for f in args.fingers for m in args.margins for c in args.commons]
     for n_fingers, margin, common in grid:
         params = SearchParameters(
             prefilter_fingers=n_fingers, prefilter_margin=margin, prefilter_common=common

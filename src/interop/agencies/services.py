@@ -100,17 +100,20 @@ SNAPSHOTS_KEPT = 2
 """Snapshots kept per store and system (older ones are deleted)."""
 _SNAPSHOT_FORMAT = "interop-mirror-1"
 
-PIPELINE_SEARCH = SearchParameters(prefilter_fingers=5, prefilter_margin=0.25, verify_band=40.0)
+PIPELINE_SEARCH = SearchParameters(
+    prefilter_fingers=5, prefilter_margin=0.35, prefilter_common=4.0, verify_band=40.0
+)
 """How the FBI and IDENT search a booking's ten-print: the five fingers with
-the most minutiae vote in the pre-filter, each probe pair looking up a
-neighbouring bin only along the axes where it lies within a quarter of a
-bin of the edge, every finger is compared, and only candidates within 40
-points of the threshold are verified with cylinders. Against the FBI's
-106,194-subject gallery of the pipeline benchmark, with the first 1,483
-mated bookings of its scenario, the pre-filter reads 2.3 times fewer
-index entries than four fingers looking up every nearer neighbour (margin
-0.5), and no mate ranks below 20th (``benchmarks/prefilter_variants.py``;
-BENCHMARKS.md, "The pipeline")."""
+the most minutiae vote in the pre-filter; each probe pair looks up a
+neighbouring bin only along the axes where it lies within 0.35 of a bin
+width of the edge, and no key whose row list is over four times the mean
+list; every finger is compared; only candidates within 40 points of the
+threshold are verified with cylinders. Against the FBI's gallery of the
+pipeline benchmark (about 107,000 subjects), with the 1,483 mated bookings
+among the first 2,000 of its scenario, the pre-filter reads about seven
+times fewer index entries than four fingers looking up every key's nearer
+neighbours (margin 0.5), and every mate ranks in the top 10
+(``benchmarks/prefilter_variants.py``; BENCHMARKS.md, "The pipeline")."""
 
 
 def _packed(

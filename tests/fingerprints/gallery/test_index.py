@@ -91,6 +91,27 @@ def test_index_votes_are_the_same_before_and_after_compaction(subjects: list[Sub
     assert index.entries == sum(k.size for k in keys) - keys[5].size
 
 
+def test_common_keys_are_skipped_and_only_they(subjects: list[Subject]) -> None:
+    index = PairIndex()
+    keys = [enrolment_keys(s[3][0].minutiae) for s in subjects[:20]]
+    for row, k in enumerate(keys):
+        index.add(row, k)
+    index.compact()
+    probe = search_keys(subjects[5][3][1].minutiae)
+    every, scanned = index.votes(probe, 20)
+    # rows < 128: each entry is one byte, so a list's bytes are its fingers
+    holders = np.bincount(np.concatenate(keys), minlength=index.params.key_space)
+    mean_bytes = index.state()["starts"][-1] / index.params.key_space
+    common = 2.0 / mean_bytes  # keys of one or two fingers only
+    kept, fewer = index.votes(probe, 20, common)
+    looked_up = probe[holders[probe] <= 2]
+    expected = [int(np.isin(k, looked_up).sum()) for k in keys]
+    np.testing.assert_array_equal(kept, expected)
+    assert fewer < scanned and (kept <= every).all()
+    assert int(kept.argmax()) == 5  # the mate still leads
+    np.testing.assert_array_equal(index.votes(probe, 20, 1e9)[0], every)
+
+
 def test_index_rejects_foreign_keys_and_state() -> None:
     small = IndexParameters(neighbours=4, distance_bin_px=20.0, angle_bins=8)
     index = PairIndex(small)

@@ -31,6 +31,13 @@ import numpy.typing as npt
 
 from interop.fingerprints.gallery import _pairs
 
+COMMON_FLOOR_BYTES = 64
+"""A row list this short (about 40 fingers) is always read, however common
+its key looks: in a small gallery most keys have no list at all, and a cap
+relative to the mean list would skip every list there is. In the pipeline's
+100,000-subject galleries the cap (four times a mean of about 160 bytes)
+is well above it."""
+
 
 @dataclass(frozen=True)
 class IndexParameters:
@@ -231,7 +238,8 @@ class PairIndex:
         rows : int
         common : float, optional
             Keys whose row list is longer than this many times the mean
-            list (in bytes of the sorted lists) are not looked up: pair
+            list (in bytes of the sorted lists), and than
+            :data:`COMMON_FLOOR_BYTES`, are not looked up: pair
             configurations that most fingers share, which cost most of the
             reading and separate least (stop words, in text retrieval's terms).
 
@@ -245,7 +253,7 @@ class PairIndex:
         if common is not None and probe_keys.size:
             lengths = self._starts[probe_keys + 1] - self._starts[probe_keys]
             mean = self._starts[-1] / (self._starts.size - 1)
-            probe_keys = probe_keys[lengths <= common * mean]
+            probe_keys = probe_keys[lengths <= max(common * mean, COMMON_FLOOR_BYTES)]
         votes = np.zeros(rows, dtype=np.uint16)
         scanned = int(_pairs.count_votes(probe_keys, self._starts, self._stream, votes))
         if self._recent_size:

@@ -107,7 +107,8 @@ PIPELINE_SEARCH = SearchParameters(
 the most minutiae vote in the pre-filter; each probe pair looks up a
 neighbouring bin only along the axes where it lies within 0.35 of a bin
 width of the edge, and no key whose row list is over four times the mean
-list (and :data:`~interop.fingerprints.gallery.index.COMMON_FLOOR_BYTES`); every finger is compared; only candidates within 40 points of the
+list (and over :data:`~interop.fingerprints.gallery.index.COMMON_FLOOR_BYTES`);
+every finger is compared; only candidates within 40 points of the
 threshold are verified with cylinders. Against the FBI's gallery of the
 pipeline benchmark (about 107,000 subjects), with the 1,483 mated bookings
 among the first 2,000 of its scenario, the pre-filter reads about seven

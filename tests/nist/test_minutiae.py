@@ -162,3 +162,15 @@ def test_an_empty_template_writes_a_record_without_minutiae_lists() -> None:
     assert len(record_template(record, 1)) == 0
     standard_only = Record(9, tuple(f for f in record.fields if f.tag < 126))
     assert len(record_template(standard_only, 1, image_height=400)) == 0
+
+
+def test_a_minutia_of_unreported_quality_is_written_as_one() -> None:
+    t = minutiae_impression(master_minutiae(21), 0)
+    m = t.minutiae.copy()
+    m["quality"][0] = 0  # not reported
+    m["quality"][1] = 100
+    record = minutiae_record(Template(m, t.width, t.height), 1)
+    items = next(f for f in record.fields if f.tag == 12).subfields
+    assert items[0][2] == b"1"  # the standard's "not reported", not a NUL byte
+    assert items[1][2] == b"63"
+    assert all(item.isdigit() for sub in items for item in sub[:3])

@@ -11,9 +11,10 @@ and a shift of the finger leave unchanged,
 * ``q``: the second minutia's direction minus the first's, rad in [0, 2 pi).
 
 A gallery finger stores each key once, in the bin its values fall in; a probe
-looks each of its pairs up in the ``2 x 2 x 2`` bins around its values (the
-bin it falls in and the nearer neighbour along each axis), so that a pair
-measured a little differently in two captures still meets itself. A
+looks each of its pairs up in the bin it falls in and, along each of the four
+axes where its value lies near a bin edge, the neighbouring bin across that
+edge (up to ``2 x 2 x 2 x 2`` bins; :func:`probe_keys`' ``margin``), so that a
+pair measured a little differently in two captures still meets itself. A
 gallery finger's vote count is then the number of (probe lookup, gallery
 key) coincidences.
 

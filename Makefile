@@ -12,9 +12,12 @@ $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# installs, then compiles the engine's Numba kernels (cached beside the
+# source: about 40 s, once) so that the first run does not pay for it
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/interop warmup
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -195,3 +195,57 @@ def test_concurrent_claims_take_disjoint_messages(store: Store) -> None:
         t.join()
     claimed = [m for ids in got.values() for m in ids]
     assert len(claimed) == 40 and len(set(claimed)) == 40
+
+
+def _statuses(store: Store) -> dict[str, tuple[str, str | None]]:
+    with store.session() as s:
+        return {r.kind: (r.status, r.lease_owner) for r in s.scalars(select(MessageRecord))}
+
+
+def test_a_worker_keeps_the_next_step_it_publishes_to_a_role_it_handles(store: Store) -> None:
+    _seed(store, 1)
+    worker = Worker(store, {"bureau": _echo, "booking": _echo}, owner="worker-a")
+    assert worker.run_once() == 1  # the CAR, claimed
+    # the SRE was published already leased to this worker: nobody else claims it
+    assert _statuses(store) == {"CAR": ("done", None), "SRE": ("leased", "worker-a")}
+    with store.session() as s:
+        assert Bus().claim(s, "worker-b") == []
+    assert worker.run_once() == 1  # the SRE, without a claim
+    assert _statuses(store) == {"CAR": ("done", None), "SRE": ("done", None)}
+    assert worker.run_once() == 0
+
+
+def test_a_message_to_a_role_the_worker_does_not_handle_stays_pending(store: Store) -> None:
+    _seed(store, 1)
+    Worker(store, {"bureau": _echo}, owner="worker-a").run_once()
+    assert _statuses(store)["SRE"] == ("pending", None)
+    _seed(store, 1)  # the same CAR again: already done, published nothing new
+    unkept = Worker(store, {"bureau": _echo, "booking": _echo}, keep_next=False)
+    unkept.run(until_idle=True)
+    assert _statuses(store)["SRE"] == ("done", None)
+
+
+def test_kept_messages_are_handed_back_when_the_worker_stops(store: Store) -> None:
+    _seed(store, 2)
+    worker = Worker(store, {"bureau": _echo, "booking": _echo}, owner="worker-a")
+    rounds = iter([False, True])
+    worker.run(stop=lambda: next(rounds))  # one round (the CARs), then it stops
+    with store.session() as s:
+        sre = s.scalars(select(MessageRecord).where(MessageRecord.kind == "SRE")).all()
+        assert [(r.status, r.lease_owner) for r in sre] == [("pending", None)] * 2
+        assert sorted(Bus().claim(s, "worker-b")) == sorted(r.id for r in sre)
+
+
+def test_kept_messages_of_a_worker_that_died_are_claimed_when_their_lease_expires(
+    store: Store,
+) -> None:
+    bus = Bus(RetryPolicy(lease_s=30))
+    _seed(store, 1, bus)
+    Worker(store, {"bureau": _echo, "booking": _echo}, bus=bus, owner="worker-a").run_once()
+    # it "dies" here, holding the SRE it published to itself
+    with store.session() as s:
+        sre = s.scalars(select(MessageRecord.id).where(MessageRecord.kind == "SRE")).all()
+        assert bus.claim(s, "worker-b") == []
+    with store.session() as s:
+        later = utcnow() + timedelta(seconds=31)
+        assert bus.claim(s, "worker-b", now=later) == list(sre)

@@ -26,7 +26,7 @@ nothing more.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -166,6 +166,8 @@ class Bus:
         batches: Sequence[tuple[Sequence[Outgoing], str, str]],
         *,
         now: datetime | None = None,
+        owner: str | None = None,
+        keep: Callable[[str], bool] | None = None,
     ) -> list[list[str]]:
         """:meth:`publish` for several handlings at once, in one statement:
         ``batches`` holds (messages, sender, parent) each. Returns the ids, by batch.
@@ -173,8 +175,18 @@ class Bus:
         The messages are claimed and listed in the order given: the n-th is
         created and available ``n`` microseconds after ``now`` (claims take the
         earliest first; a booking's journey sorts by creation).
+
+        With ``owner``, the messages whose recipient ``keep`` accepts are
+        published already leased to ``owner`` (as :meth:`claim` would lease
+        them): the worker that publishes a booking's next step handles it
+        next, with what it has just parsed and built still in its caches,
+        and without another claim. If it dies first, the lease expires and
+        any worker claims them, as for any lease. A message whose id was
+        already there keeps its row (:meth:`open_many` then does not give it
+        to ``owner``).
         """
         now = now or utcnow()
+        lease_until = now + timedelta(seconds=self.retry.lease_s)
         ids: list[list[str]] = []
         rows: list[dict[str, Any]] = []
         for messages, sender, parent in batches:
@@ -198,8 +210,12 @@ class Bus:
                         "attempts": 0,
                         "available_at": at,
                         "created_at": at,  # a booking's journey lists them in this order
+                        "lease_owner": None,
+                        "lease_until": None,
                     }
                 )
+                if owner is not None and keep is not None and keep(m.recipient):
+                    rows[-1].update(status="leased", lease_owner=owner, lease_until=lease_until)
         insert_ignoring_duplicates(session, MessageRecord, rows)
         return ids
 
@@ -277,6 +293,23 @@ class Bus:
                 transaction=data,
             )
         return [held[mid] for mid in mids if mid in held]
+
+    def release(self, session: Session, mids: Sequence[str], owner: str) -> int:
+        """Hand back the messages of ``mids`` that ``owner`` still holds,
+        unhandled: pending again, claimable at once by any worker. Returns how many."""
+        if not mids:
+            return 0
+        result = session.execute(
+            update(MessageRecord)
+            .where(
+                MessageRecord.id.in_(list(mids)),
+                MessageRecord.status == "leased",
+                MessageRecord.lease_owner == owner,
+            )
+            .values(status="pending", lease_owner=None, lease_until=None),
+            execution_options={"synchronize_session": False},
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def done(self, session: Session, mid: str, now: datetime | None = None) -> None:
         """Mark ``mid`` handled (in the transaction that applied its effects)."""

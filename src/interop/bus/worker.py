@@ -116,6 +116,14 @@ class Worker:
         Called in each transaction with the session and the messages about
         to be handled: e.g. to load what their handlers read in one query
         (:func:`interop.agencies.agencies.load_cases`).
+    keep_next : bool
+        Lease the messages a handler publishes to a role this worker handles
+        to this worker as they are published, and handle them before
+        claiming others. A booking's journey then stays in one process,
+        whose caches hold its parsed transaction and probe forms (the FBI's
+        and IDENT's searches of one booking encode its fingers once), and
+        its next step starts without waiting for a claim. Messages of a
+        worker that dies wait for the lease to expire, as claimed ones do.
     """
 
     def __init__(
@@ -129,6 +137,7 @@ class Worker:
         sequence_every_s: float = 1.0,
         together: int = 16,
         before: Callable[[Session, list[Delivery]], object] | None = None,
+        keep_next: bool = True,
     ) -> None:
         if together < 1:
             raise ValueError(f"together must be >= 1, got {together}")
@@ -143,6 +152,8 @@ class Worker:
         self.bus = bus or Bus()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stats = WorkerStats()
+        self.keep_next = keep_next
+        self._kept: list[str] = []  # leased to this worker when published, not handled yet
 
     def _apply(self, ids: list[str]) -> int:
         """Handle the messages ``ids`` this worker still holds in one
@@ -160,9 +171,23 @@ class Worker:
                 if handler is None:
                     raise NoHandlerError(f"no handler for inbox {role_of(delivery.recipient)!r}")
                 published.append((handler(delivery, session), delivery.recipient, delivery.id))
-            self.bus.publish_many(session, published)
+            ids_by_batch = self.bus.publish_many(
+                session, published, owner=self.owner, keep=self._keeps
+            )
             self.bus.done_many(session, [d.id for d in deliveries])
+        # committed: the next steps this worker handles are its own to handle next
+        self._kept.extend(
+            mid
+            for (messages, _, _), ids in zip(published, ids_by_batch, strict=True)
+            for m, mid in zip(messages, ids, strict=True)
+            if self._keeps(m.recipient)
+        )
         return len(deliveries)
+
+    def _keeps(self, recipient: str) -> bool:
+        """Whether a message to ``recipient`` that this worker publishes is
+        leased to it at once (:meth:`Bus.publish_many`): one for a role it handles."""
+        return self.keep_next and role_of(recipient) in self.handlers
 
     def _handle(self, mid: str) -> None:
         try:
@@ -193,9 +218,14 @@ class Worker:
         return True
 
     def run_once(self, limit: int = 32) -> int:
-        """Claim and handle up to ``limit`` due messages; returns how many were claimed."""
-        with self.store.session() as session:
-            ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
+        """Handle up to ``limit`` messages: those this worker published to
+        itself last (:attr:`keep_next`) if any, else due ones it claims.
+        Returns how many it took."""
+        if self._kept:
+            ids, self._kept = self._kept[:limit], self._kept[limit:]
+        else:
+            with self.store.session() as session:
+                ids = self.bus.claim(session, self.owner, limit=limit, recipients=None)
         for start in range(0, len(ids), self.together):
             group = ids[start : start + self.together]
             if len(group) > 1 and self._handle_together(group):
@@ -230,10 +260,29 @@ class Worker:
         idle_sleep_s: float = 0.2,
         batch: int = 32,
     ) -> WorkerStats:
-        """Loop: until no message is due (``until_idle``), or until ``stop()``."""
-        while stop is None or not stop():
-            if self.run_once(batch) == 0:
-                if until_idle:
-                    break
-                time.sleep(idle_sleep_s)
+        """Loop: until no message is due (``until_idle``), or until ``stop()``.
+
+        Messages published to itself and not handled yet when it stops are
+        handed back (:meth:`release`)."""
+        try:
+            while stop is None or not stop():
+                if self.run_once(batch) == 0:
+                    if until_idle:
+                        break
+                    time.sleep(idle_sleep_s)
+        finally:
+            try:
+                self.release()
+            except Exception as exc:  # their leases expire: nothing is lost
+                log.warning("could not hand back kept messages (%s)", type(exc).__name__)
         return self.stats
+
+    def release(self) -> int:
+        """Hand back the messages published to this worker and not handled
+        yet, so that another worker need not wait for their leases to
+        expire. Returns how many."""
+        kept, self._kept = self._kept, []
+        if not kept:
+            return 0
+        with self.store.session() as session:
+            return self.bus.release(session, kept, self.owner)

@@ -113,7 +113,9 @@ def bench_schema(url: str, name: str | None, keep: bool) -> Iterator[tuple[str, 
 class WorkerProcess:
     """One ``interop worker`` process; its log goes to a file."""
 
-    def __init__(self, url: str, lease_s: float, log_dir: Path, name: str) -> None:
+    def __init__(
+        self, url: str, lease_s: float, log_dir: Path, name: str, keep_next: bool = True
+    ) -> None:
         self.ready = threading.Event()
         self.log_path = log_dir / f"{name}.log"
         command = [
@@ -126,6 +128,7 @@ class WorkerProcess:
             "--lease-seconds",
             str(lease_s),
             "--no-expire-detainers",
+            "--keep-next" if keep_next else "--no-keep-next",
         ]
         self.process = subprocess.Popen(
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -306,6 +309,12 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=0)
     parser.add_argument("--kill-interval", type=float, nargs=2, default=(2.0, 8.0))
     parser.add_argument("--lease", type=float, default=5.0, help="Lease seconds.")
+    parser.add_argument(
+        "--no-keep-next",
+        dest="keep_next",
+        action="store_false",
+        help="Workers claim every step (interop worker --no-keep-next).",
+    )
     parser.add_argument("--seed-workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--json", type=Path, help="Write the figures here.")
@@ -386,7 +395,7 @@ def main() -> None:
         result["build_s"] = round(time.perf_counter() - t, 1)
 
         def spawn(name: str) -> WorkerProcess:
-            return WorkerProcess(url, args.lease, work, name)
+            return WorkerProcess(url, args.lease, work, name, args.keep_next)
 
         t = time.perf_counter()
         workers = [spawn(f"worker-{k}") for k in range(args.workers)]

@@ -157,6 +157,13 @@ def worker(
             "(the cluster RAY_ADDRESS names, or a local one).",
         ),
     ] = 0,
+    keep_next: Annotated[
+        bool,
+        typer.Option(
+            help="Handle the next steps of a booking this worker publishes itself "
+            "(they stay with its caches) before claiming others.",
+        ),
+    ] = True,
     policy: PolicyOption = "as-operated",
     database: DatabaseOption = None,
 ) -> None:
@@ -175,6 +182,7 @@ def worker(
             lease_s=lease_seconds,
             expire_detainers=expire_detainers,
             gallery_shards=gallery_shards,
+            keep_next=keep_next,
         )
     except (WorkerConfigError, KeyError) as exc:
         raise _fail(str(exc)) from exc

@@ -87,6 +87,7 @@ class Runtime:
         owner: str | None = None,
         lease_s: float = DEFAULT_LEASE_S,
         expire_detainers: bool = True,
+        keep_next: bool = True,
     ) -> Worker:
         """A worker for every agency's inbox that also sequences the log.
 
@@ -103,6 +104,8 @@ class Runtime:
             :data:`DETAINER_SWEEP_S` seconds, by the wall clock. A replay of
             past bookings, whose detainers expire in the scenario's time,
             turns it off and sweeps with its own clock.
+        keep_next : bool
+            Handle the next steps it publishes itself (:class:`Worker`).
         """
         periodic = [Periodic(DETAINER_SWEEP_S, sweep_detainers, "detainer sweep")]
         return Worker(
@@ -113,6 +116,7 @@ class Runtime:
             owner=owner,
             sequencer=Sequencer(self.key),
             periodic=periodic if expire_detainers else (),
+            keep_next=keep_next,
         )
 
 
@@ -231,14 +235,20 @@ LOG_FORMAT = "%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"
 
 
 def _process_main(
-    url: str, policy: str, until_idle: bool, lease_s: float, expire: bool, shards: int
+    url: str,
+    policy: str,
+    until_idle: bool,
+    lease_s: float,
+    expire: bool,
+    shards: int,
+    keep_next: bool = True,
 ) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     stop = _stop_flag()
     runtime = open_runtime(url, policy=policy, gallery_shards=shards)
     try:
         _ready(runtime)
-        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire)
+        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire, keep_next=keep_next)
         worker.run(until_idle=until_idle, stop=stop)
     finally:
         runtime.store.close()
@@ -253,6 +263,7 @@ def run_worker_processes(
     lease_s: float = DEFAULT_LEASE_S,
     expire_detainers: bool = True,
     gallery_shards: int = 0,
+    keep_next: bool = True,
 ) -> int:
     """Run ``processes`` workers and wait for them; returns how many failed.
 
@@ -274,7 +285,9 @@ def run_worker_processes(
         stop = _stop_flag()
         runtime = open_runtime(url, policy=policy, gallery_shards=gallery_shards)
         _ready(runtime)
-        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire_detainers)
+        worker = runtime.worker(
+            lease_s=lease_s, expire_detainers=expire_detainers, keep_next=keep_next
+        )
         stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
         log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)
         runtime.store.close()
@@ -284,7 +297,7 @@ def run_worker_processes(
     children = [
         context.Process(
             target=_process_main,
-            args=(url, policy, until_idle, lease_s, expire_detainers, gallery_shards),
+            args=(url, policy, until_idle, lease_s, expire_detainers, gallery_shards, keep_next),
             name=f"worker-{k}",
         )
         for k in range(processes)

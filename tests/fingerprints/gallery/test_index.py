@@ -184,3 +184,22 @@ def test_malformed_index_stream_is_refused(subjects: list[Subject]) -> None:
     stream[-1] = 0x80  # a list that ends inside a varint
     with pytest.raises(ValueError):
         PairIndex.from_state(index.params, state["starts"], stream)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_vote_scores_add_exactly_as_numpy_bincount(seed: int) -> None:
+    from interop.fingerprints.gallery._pairs import add_vote_scores
+
+    rng = np.random.default_rng(seed)
+    rows = int(rng.integers(1, 20_000))
+    subjects = int(rng.integers(1, rows + 1))
+    votes = rng.integers(0, 40, rows).astype(np.uint16)
+    votes[rng.random(rows) < 0.7] = 0
+    weight = (1.0 / np.sqrt(rng.integers(1, 500, rows))).astype(np.float32)
+    owner = rng.integers(0, subjects, rows).astype(np.int32)  # several rows a subject, any order
+    scale = 1.0 / math.sqrt(int(rng.integers(1, 3_000)))
+    expected = rng.random(subjects)
+    got = expected.copy()
+    expected += np.bincount(owner, weights=votes * weight * scale, minlength=subjects)
+    add_vote_scores(votes, weight, owner, scale, got)
+    assert np.array_equal(got, expected)  # bit for bit: the shortlist's order is unchanged

@@ -59,6 +59,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from interop.fingerprints.gallery._pairs import add_vote_scores
 from interop.fingerprints.gallery.fusion import fused_score, threshold_for_fpir
 from interop.fingerprints.gallery.index import (
     DEFAULT_INDEX_PARAMETERS,
@@ -1055,8 +1056,9 @@ class Gallery:
             votes, n = group.index.votes(keys, group.rows.size, common)
             scanned += n
             # cosine of the two key sets: coincidences / sqrt(gallery keys * probe keys)
-            score = votes * group.weight.view() * (1.0 / math.sqrt(keys.size))
-            total += np.bincount(group.owner.view(), weights=score, minlength=n_subjects)
+            add_vote_scores(
+                votes, group.weight.view(), group.owner.view(), 1.0 / math.sqrt(keys.size), total
+            )
         searched = self._enrolled.view().copy()
         if subset is not None:
             wanted = np.zeros(n_subjects, dtype=bool)

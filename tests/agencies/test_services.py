@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
+import numpy as np
 import pytest
 
 from interop.agencies import services
@@ -60,3 +63,39 @@ def test_later_refreshes_read_only_new_rows_and_gaps(
     with store.session() as s:
         assert sorted(row.id for row in mirror._new_rows(s)) == [106, 107]
         assert mirror._new_rows(s) == []  # the gap is filled
+
+
+def test_enrolled_fingers_carry_their_codes_and_other_mirrors_do_not_encode_them(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interop.fingerprints.gallery import gallery as gallery_module
+    from interop.fingerprints.matcher.codes import coded_from_bytes, encode
+
+    fingers = {p: minutiae_impression(master_minutiae(70 + p), 0) for p in (1, 2, 3)}
+    with store.session() as s:
+        GalleryMirror("ident").enrol(s, "E000000001", fingers)
+    with store.session() as s:
+        rows = s.query(SubjectTemplate).filter_by(subject_id="E000000001").all()
+        for row in rows:
+            assert row.coded is not None
+            stored = coded_from_bytes(row.coded)
+            made = encode(fingers[row.position])
+            assert stored is not None
+            assert np.array_equal(stored.minutiae, made.minutiae)
+            assert np.array_equal(stored.codes, made.codes)
+    # another worker's mirror reads the codes instead of encoding the fingers
+    encoded: list[object] = []
+    real = gallery_module.encode
+    monkeypatch.setattr(gallery_module, "encode", lambda t: encoded.append(t) or real(t))
+    # nothing this process made earlier helps it
+    monkeypatch.setattr(gallery_module, "_probe_forms_cache", OrderedDict())
+    other = GalleryMirror("ident")
+    with store.session() as s:
+        assert other.refresh(s) == 1
+    assert encoded == []
+    assert sorted(other.gallery.fingers("E000000001")) == [1, 2, 3]
+    # seeded rows (no codes) are encoded as before
+    _add(store, "A1", 1)
+    with store.session() as s:
+        assert other.refresh(s) == 1
+    assert len(encoded) == 2

@@ -39,6 +39,8 @@ from interop.fingerprints.gallery import (
     SearchResult,
     pack_enrolments,
 )
+from interop.fingerprints.gallery.gallery import coded_form
+from interop.fingerprints.matcher.codes import CodedTemplate, coded_bytes, coded_from_bytes
 from interop.fingerprints.template import Template
 from interop.policy.config import POLICY_PRESETS, PolicyConfig
 from interop.policy.sharing import JurisdictionActivation, StateTerms
@@ -117,15 +119,33 @@ neighbours (margin 0.5), and every mate ranks in the top 10
 (``benchmarks/prefilter_variants.py``; BENCHMARKS.md, "The pipeline")."""
 
 
+TemplateRow = tuple[str, int, bytes, bytes | None]
+"""(subject id, position, ISO/IEC 19794-2 bytes, stored codes or None) of a finger."""
+
+
 def _packed(
-    rows: list[tuple[str, int, bytes]], params: IndexParameters = DEFAULT_INDEX_PARAMETERS
+    rows: list[TemplateRow], params: IndexParameters = DEFAULT_INDEX_PARAMETERS
 ) -> EnrolmentBatch:
-    """Decode and pack template rows for :meth:`Gallery.enrol_batch` (about 1 ms a
-    finger: the minutia codes; module-level, so worker processes can run it)."""
+    """Decode and pack template rows for :meth:`Gallery.enrol_batch`
+    (module-level, so worker processes can run it).
+
+    A finger whose row holds its codes (the worker that enrolled it wrote
+    them, :meth:`GalleryMirror.enrol`) is not encoded again; one without
+    (seeded rows, or codes of another version) is, about 1 ms a finger.
+    """
     fingers: dict[str, dict[int, Template]] = {}
-    for subject_id, position, blob in rows:
+    stored: dict[tuple[str, int], CodedTemplate] = {}
+    for subject_id, position, blob, coded in rows:
         fingers.setdefault(subject_id, {})[position] = decode_template(blob)
-    return pack_enrolments(fingers.items(), params)
+        if coded is not None:
+            try:
+                found = coded_from_bytes(coded)
+            except ValueError:
+                log.warning("stored codes of a template row are malformed: encoding it again")
+                found = None
+            if found is not None:
+                stored[subject_id, position] = found
+    return pack_enrolments(fingers.items(), params, stored)
 
 
 def snapshot_folder() -> Path:
@@ -283,7 +303,7 @@ class GalleryMirror:
             # a sharded gallery enrols subject by subject, each on its shard
             for chunk in chunks:
                 fingers: dict[str, dict[int, Template]] = {}
-                for subject_id, position, blob in chunk:
+                for subject_id, position, blob, _coded in chunk:  # shards encode their own
                     fingers.setdefault(subject_id, {})[position] = decode_template(blob)
                 for subject_id, by_position in fingers.items():
                     gallery.enrol(subject_id, by_position)
@@ -353,12 +373,18 @@ class GalleryMirror:
         self._high_water = max(self._high_water, top)
         return rows
 
-    def _template_rows(self, session: Session, subjects: list[str]) -> list[tuple[str, int, bytes]]:
-        """(subject id, position, ISO/IEC 19794-2 bytes) of these subjects' fingers."""
+    def _template_rows(self, session: Session, subjects: list[str]) -> list[TemplateRow]:
+        """The rows of these subjects' fingers (:data:`TemplateRow`)."""
         query = select(
-            SubjectTemplate.subject_id, SubjectTemplate.position, SubjectTemplate.template
+            SubjectTemplate.subject_id,
+            SubjectTemplate.position,
+            SubjectTemplate.template,
+            SubjectTemplate.coded,
         ).where(SubjectTemplate.system == self.system, SubjectTemplate.subject_id.in_(subjects))
-        return [(row.subject_id, row.position, row.template) for row in session.execute(query)]
+        return [
+            (row.subject_id, row.position, row.template, row.coded)
+            for row in session.execute(query)
+        ]
 
     def search(self, session: Session, probe: Mapping[int, Template]) -> SearchResult:
         self.refresh(session)
@@ -366,13 +392,20 @@ class GalleryMirror:
 
     def enrol(self, session: Session, subject_id: str, fingers: Mapping[int, Template]) -> None:
         """Store ``fingers`` for ``subject_id`` (committed with the caller's
-        transaction); the gallery picks them up at the next refresh."""
+        transaction); the gallery picks them up at the next refresh.
+
+        Each row also holds the finger's codes, which the search that found
+        no one has just made (:func:`coded_form` takes them from its probe
+        forms): every other worker's gallery reads them instead of encoding
+        the finger again.
+        """
         rows = [
             {
                 "system": self.system,
                 "subject_id": subject_id,
                 "position": position,
                 "template": encode_template(template),
+                "coded": coded_bytes(coded_form(template)),
             }
             for position, template in fingers.items()
         ]

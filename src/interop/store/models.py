@@ -175,7 +175,11 @@ class SubjectTemplate(Base):
 
     ``id`` grows with each enrolment, so a gallery held in memory catches up
     by reading the rows after the last one it saw
-    (:meth:`interop.agencies.services.GalleryMirror.refresh`).
+    (:meth:`interop.agencies.services.GalleryMirror.refresh`). ``coded``, where
+    set, is the finger's stored comparison form
+    (:func:`interop.fingerprints.matcher.codes.coded_bytes`), written by the
+    worker that enrolled it so that the other workers' galleries need not
+    make it again.
     """
 
     __tablename__ = "subject_templates"
@@ -184,6 +188,7 @@ class SubjectTemplate(Base):
     subject_id: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(SmallInteger)
     template: Mapped[bytes] = mapped_column(LargeBinary)
+    coded: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     __table_args__ = (
         UniqueConstraint("system", "subject_id", "position"),
         Index("ix_subject_templates_system_id", "system", "id"),

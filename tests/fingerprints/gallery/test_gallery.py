@@ -24,7 +24,12 @@ from interop.fingerprints.gallery import (
 )
 from interop.fingerprints.gallery.gallery import MAX_MINUTIAE
 from interop.fingerprints.matcher import compare, prepare
-from interop.fingerprints.matcher.codes import compare_coded, encode, encode_and_prepare
+from interop.fingerprints.matcher.codes import (
+    CodedTemplate,
+    compare_coded,
+    encode,
+    encode_and_prepare,
+)
 from interop.fingerprints.template import MINUTIA_DTYPE
 
 from .conftest import Subject, enrolment, probe, subject_id
@@ -302,6 +307,21 @@ def test_batch_enrolment_equals_one_by_one(gallery: Gallery, subjects: list[Subj
     for i in (1, 33, ENROLLED + 3):
         a, b = gallery.search(probe(subjects[i])), batched.search(probe(subjects[i]))
         assert a.candidates == b.candidates
+
+
+def test_batch_enrolment_takes_stored_codes_only_for_the_same_minutiae(
+    subjects: list[Subject],
+) -> None:
+    fingers = enrolment(subjects[0])
+    position, template = sorted(fingers.items())[0]
+    made = encode(template)
+    marked = CodedTemplate(made.minutiae, made.codes ^ np.uint64(1))  # tell them apart
+    batch = pack_enrolments([("a", fingers)], stored={("a", position): marked})
+    n = made.minutiae.shape[0]
+    assert np.array_equal(batch.codes[:n], marked.codes)  # used: not encoded again
+    other = CodedTemplate(made.minutiae[:-1], marked.codes[:-1])  # another finger's form
+    batch = pack_enrolments([("a", fingers)], stored={("a", position): other})
+    assert np.array_equal(batch.codes[:n], made.codes)  # ignored: encoded
 
 
 def test_batch_enrolment_is_all_or_nothing(subjects: list[Subject]) -> None:

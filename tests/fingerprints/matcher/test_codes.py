@@ -31,8 +31,9 @@ from interop.fingerprints.matcher.codes import (
     unpack_minutiae,
 )
 from interop.fingerprints.matcher.cylinders import build_cells
+from interop.fingerprints.synth import master_minutiae, minutiae_impression
 from interop.fingerprints.synth.templates import synthetic_templates
-from interop.fingerprints.template import Template
+from interop.fingerprints.template import MINUTIA_DTYPE, Template
 from tests.fingerprints.patterns import random_template, rigid_motion, well_spread_template
 
 # Masters far from the projection's training seeds (7,000,000 on).
@@ -250,3 +251,25 @@ def test_training_and_loading_a_projection(fingers: list[list[Template]], tmp_pa
     np.savez(tmp_path / "bad.npz", weights=np.zeros((3, 5), np.int8), thresholds=np.zeros(5))
     with pytest.raises(ValueError, match="weights"):
         load_projection(tmp_path / "bad.npz")
+
+
+def test_stored_codes_round_trip_and_are_refused_when_malformed_or_of_another_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from interop.fingerprints.matcher import codes as codes_module
+    from interop.fingerprints.matcher.codes import coded_bytes, coded_from_bytes
+
+    template = minutiae_impression(master_minutiae(31), 0)
+    made = encode(template)
+    blob = coded_bytes(made)
+    assert len(blob) == 8 + 2 + made.minutiae.shape[0] * (7 + 16)
+    back = coded_from_bytes(blob)
+    assert back is not None
+    assert np.array_equal(back.minutiae, made.minutiae) and np.array_equal(back.codes, made.codes)
+    empty = coded_from_bytes(coded_bytes(encode(Template(np.zeros(0, MINUTIA_DTYPE), 300, 300))))
+    assert empty is not None and empty.minutiae.shape == (0,) and empty.codes.shape == (0, 2)
+    for bad in (blob[:5], blob[:-1], blob + b"\0"):
+        with pytest.raises(ValueError, match="stored codes"):
+            coded_from_bytes(bad)
+    monkeypatch.setattr(codes_module, "codes_version", lambda: b"\xff" * 8)
+    assert coded_from_bytes(blob) is None  # made under other parameters: made again

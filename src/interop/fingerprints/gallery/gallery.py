@@ -745,8 +745,15 @@ class EnrolmentBatch:
 def pack_enrolments(
     subjects: Iterable[tuple[str, Mapping[int, Template | None] | Iterable[Template]]],
     index_params: IndexParameters = DEFAULT_INDEX_PARAMETERS,
+    stored: Mapping[tuple[str, int], CodedTemplate] | None = None,
 ) -> EnrolmentBatch:
     """Validate and pack subjects for :meth:`Gallery.enrol_batch`.
+
+    ``stored`` holds comparison forms already made, by (subject id,
+    position), e.g. read back from the store
+    (:func:`~interop.fingerprints.matcher.codes.coded_from_bytes`): one is
+    used when its minutiae are the template's at the stored precision, and
+    the finger is encoded otherwise (:func:`coded_form`).
 
     Raises
     ------
@@ -768,7 +775,11 @@ def pack_enrolments(
             raise GalleryError(f"subject {sid!r} given twice")
         seen.add(sid)
         for position, template in sorted(_normalise_fingers(fingers).items()):
-            coded = coded_form(template)
+            given = None if stored is None else stored.get((sid, position))
+            if given is not None and np.array_equal(given.minutiae, pack_minutiae(template)):
+                coded = given
+            else:
+                coded = coded_form(template)
             owner.append(len(ids))
             positions.append(position)
             packed.append(coded.minutiae)

@@ -34,7 +34,9 @@ the comparison is measured on.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,6 +275,63 @@ class CodedTemplate:
     def nbytes(self) -> int:
         """Bytes of the stored form (16 + 7 per minutia)."""
         return int(self.minutiae.nbytes + self.codes.nbytes)
+
+
+# --- stored codes, as bytes ----------------------------------------------------
+CODED_VERSION_BYTES = 8
+"""Length of :func:`codes_version`, the head of :func:`coded_bytes`."""
+
+
+@functools.lru_cache(maxsize=1)
+def codes_version() -> bytes:
+    """What codes made now depend on, as 8 bytes: the projection, the
+    cylinder parameters and the stored minutia format. Codes stored under
+    another version are made again (:func:`coded_from_bytes` gives None)."""
+    projection = load_projection()
+    digest = hashlib.sha256(b"interop-codes-1")
+    digest.update(projection.weights.tobytes())
+    digest.update(projection.thresholds.tobytes())
+    digest.update(repr(DEFAULT_PARAMETERS).encode())
+    digest.update(repr(PACKED_MINUTIA_DTYPE.descr).encode())
+    return digest.digest()[:CODED_VERSION_BYTES]
+
+
+def coded_bytes(coded: CodedTemplate) -> bytes:
+    """``coded`` as bytes to store beside its template: :func:`codes_version`,
+    the number of minutiae (uint16, little-endian), the packed minutiae (7
+    bytes each), then their codes (two little-endian uint64 each)."""
+    n = coded.minutiae.shape[0]
+    return b"".join(
+        (
+            codes_version(),
+            struct.pack("<H", n),
+            np.ascontiguousarray(coded.minutiae, dtype=PACKED_MINUTIA_DTYPE).tobytes(),
+            np.ascontiguousarray(coded.codes, dtype="<u8").tobytes(),
+        )
+    )
+
+
+def coded_from_bytes(blob: bytes) -> CodedTemplate | None:
+    """Inverse of :func:`coded_bytes`; None when the codes were made under
+    another :func:`codes_version` (they must be made again).
+
+    Raises
+    ------
+    ValueError
+        If ``blob`` is not in :func:`coded_bytes`'s form.
+    """
+    head = CODED_VERSION_BYTES + 2
+    if len(blob) < head:
+        raise ValueError(f"stored codes: {len(blob)} bytes, shorter than their head")
+    if blob[:CODED_VERSION_BYTES] != codes_version():
+        return None
+    (n,) = struct.unpack_from("<H", blob, CODED_VERSION_BYTES)
+    size = PACKED_MINUTIA_DTYPE.itemsize
+    if n > MAX_MINUTIAE or len(blob) != head + n * (size + 16):
+        raise ValueError(f"stored codes: {len(blob)} bytes do not hold {n} minutiae")
+    minutiae = np.frombuffer(blob, dtype=PACKED_MINUTIA_DTYPE, count=n, offset=head).copy()
+    codes = np.frombuffer(blob, dtype="<u8", count=2 * n, offset=head + n * size)
+    return CodedTemplate(minutiae, codes.astype(np.uint64).reshape(n, 2))
 
 
 def _checked_stored(

@@ -114,7 +114,13 @@ class WorkerProcess:
     """One ``interop worker`` process; its log goes to a file."""
 
     def __init__(
-        self, url: str, lease_s: float, log_dir: Path, name: str, keep_next: bool = True
+        self,
+        url: str,
+        lease_s: float,
+        log_dir: Path,
+        name: str,
+        keep_next: bool = True,
+        claim: int | None = None,
     ) -> None:
         self.ready = threading.Event()
         self.log_path = log_dir / f"{name}.log"
@@ -129,6 +135,7 @@ class WorkerProcess:
             str(lease_s),
             "--no-expire-detainers",
             "--keep-next" if keep_next else "--no-keep-next",
+            *(["--claim", str(claim)] if claim is not None else []),
         ]
         self.process = subprocess.Popen(
             command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -271,6 +278,9 @@ def measure(store: Store, tcns: list[str], start: float, submitted: float) -> di
     ends = {t: at.timestamp() for t, at in finished.items() if at is not None}
     latency = [ends[t] - submitted_at[t].timestamp() for t in tcns]
     end = max(ends[t] for t in tcns)
+    # p50 of each tenth of the phase, in submission order: a backlog left by
+    # the start shows as a falling series, a lack of capacity as a rising one
+    tenths = [chunk for chunk in np.array_split(np.asarray(latency), 10) if chunk.size]
     return {
         "submit_rate_per_s": round(len(tcns) / max(submitted - start, 1e-9), 2),
         "throughput_per_s": round(len(tcns) / (end - start), 2),
@@ -279,6 +289,7 @@ def measure(store: Store, tcns: list[str], start: float, submitted: float) -> di
             "p50": round(percentile(latency, 0.5), 3),
             "p95": round(percentile(latency, 0.95), 3),
             "max": round(max(latency), 3),
+            "p50_by_tenth": [round(float(np.median(chunk)), 2) for chunk in tenths],
         },
     }
 
@@ -314,6 +325,9 @@ def main() -> None:
         dest="keep_next",
         action="store_false",
         help="Workers claim every step (interop worker --no-keep-next).",
+    )
+    parser.add_argument(
+        "--claim", type=int, help="Messages a worker claims at a time (interop worker --claim)."
     )
     parser.add_argument("--seed-workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=3600.0)
@@ -395,7 +409,7 @@ def main() -> None:
         result["build_s"] = round(time.perf_counter() - t, 1)
 
         def spawn(name: str) -> WorkerProcess:
-            return WorkerProcess(url, args.lease, work, name, args.keep_next)
+            return WorkerProcess(url, args.lease, work, name, args.keep_next, args.claim)
 
         t = time.perf_counter()
         workers = [spawn(f"worker-{k}") for k in range(args.workers)]

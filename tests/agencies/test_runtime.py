@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from interop.agencies.runtime import Runtime
+from interop.agencies.runtime import Runtime, warm_up_probe
 from interop.agencies.services import Services
 from interop.audit import LogKey
 from interop.bus.worker import Periodic
@@ -70,3 +70,20 @@ def test_a_failing_periodic_task_does_not_stop_the_worker(store: Store) -> None:
     worker.run_once()
     worker.run_once()
     assert len(runs) == 2
+
+
+def test_warm_up_fills_both_galleries_and_its_probe_matches_no_one(store: Store) -> None:
+    _seed(store)
+    runtime = Runtime(store, Services(), LogKey.generate())
+    criminal, immigration = runtime.warm_up()
+    assert (criminal, immigration) == (0, 2)  # the seed enrols two people in IDENT only
+    assert len(runtime.services.immigration.gallery) == 2
+    probe = warm_up_probe()
+    assert sorted(probe) == list(range(1, 11))
+    assert all(len(t.minutiae) >= 10 for t in probe.values())
+    result = runtime.services.immigration.gallery.search(
+        probe, params=runtime.services.immigration.params
+    )
+    assert result.searched == 2
+    assert result.compared > 0  # the search ran its comparison stage, not an empty gallery's
+    assert not result.identified and result.identity is None

@@ -126,8 +126,8 @@ def test_messages_handled_together_fall_back_one_by_one_when_one_fails(store: St
 
 def test_messages_handled_together_commit_as_one(store: Store) -> None:
     _seed(store, 5)
-    together = Worker(store, {"bureau": _echo, "booking": _echo}, together=4)
-    assert together.run_once() == 5
+    together = Worker(store, {"bureau": _echo, "booking": _echo}, together=4, claim=5)
+    assert together.run_once() == 5  # claimed at once, handled in two transactions
     assert together.stats.handled == 5 and together.stats.rolled_back == 0
     with pytest.raises(ValueError, match="together"):
         Worker(store, {}, together=0)
@@ -249,3 +249,24 @@ def test_kept_messages_of_a_worker_that_died_are_claimed_when_their_lease_expire
     with store.session() as s:
         later = utcnow() + timedelta(seconds=31)
         assert bus.claim(s, "worker-b", now=later) == list(sre)
+
+
+def test_a_worker_follows_what_it_claimed_to_the_end_before_claiming_more(store: Store) -> None:
+    _seed(store, 5)
+    worker = Worker(store, {"bureau": _echo, "booking": _echo}, owner="worker-a", claim=2)
+    assert worker.claim == 2
+    assert worker.run_once() == 2  # two CARs, not five
+    assert worker.run_once() == 2  # their SREs, kept, before any other CAR
+    statuses = sorted(_message_statuses(store))
+    assert statuses == sorted(
+        [("CAR", "done")] * 2 + [("CAR", "pending")] * 3 + [("SRE", "done")] * 2
+    )
+    assert worker.run_once() == 2  # the next claim
+    with pytest.raises(ValueError, match="claim"):
+        Worker(store, {"bureau": _echo}, claim=0)
+    assert Worker(store, {"bureau": _echo}, together=4).claim == 4
+
+
+def _message_statuses(store: Store) -> list[tuple[str, str]]:
+    with store.session() as s:
+        return [(r.kind, r.status) for r in s.scalars(select(MessageRecord))]

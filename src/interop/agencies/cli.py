@@ -164,6 +164,16 @@ def worker(
             "(they stay with its caches) before claiming others.",
         ),
     ] = True,
+    claim: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=1000,
+            help="Most messages claimed at a time (default: those handled in one "
+            "transaction, 16). A booking waits for the others claimed with it: "
+            "a smaller claim shortens its latency under load, at some throughput.",
+        ),
+    ] = None,
     policy: PolicyOption = "as-operated",
     database: DatabaseOption = None,
 ) -> None:
@@ -183,6 +193,7 @@ def worker(
             expire_detainers=expire_detainers,
             gallery_shards=gallery_shards,
             keep_next=keep_next,
+            claim=claim,
         )
     except (WorkerConfigError, KeyError) as exc:
         raise _fail(str(exc)) from exc

@@ -35,6 +35,8 @@ from interop.agencies.services import Services
 from interop.audit import LogKey
 from interop.bus import Bus, RetryPolicy, Worker
 from interop.bus.worker import Periodic, WorkerStats
+from interop.evaluation.identification import synthetic_subject
+from interop.fingerprints.template import Template
 from interop.policy.config import POLICY_PRESETS
 from interop.store.database import Store, database_url
 from interop.store.transparency import Sequencer, load_or_create_log_key
@@ -57,6 +59,17 @@ class WorkerConfigError(RuntimeError):
     """The workers cannot run as asked (e.g. several processes on SQLite)."""
 
 
+WARM_UP_SEED = 0
+"""First master seed of the warm-up probe's fingers: below every scenario's
+(:func:`~interop.agencies.seed.finger_seed_base` starts at 1,000,000), so no
+one in any store has them."""
+
+
+def warm_up_probe() -> dict[int, Template]:
+    """Ten synthetic fingers of no one (:data:`WARM_UP_SEED`), by position."""
+    return synthetic_subject(0, 0, 10, WARM_UP_SEED)
+
+
 @dataclass
 class Runtime:
     """An open store, the services the handlers share and the log's key.
@@ -73,13 +86,25 @@ class Runtime:
     key: LogKey
 
     def warm_up(self) -> tuple[int, int]:
-        """Fill both galleries from the store now rather than at the first search;
-        returns the subjects loaded (criminal, immigration)."""
+        """Fill both galleries from the store now rather than at the first
+        search, and search each once with a made-up probe
+        (:func:`warm_up_probe`); returns the subjects loaded (criminal,
+        immigration).
+
+        The search loads the compiled kernels from Numba's cache and reads
+        the index into memory: about a second per gallery at 100,000
+        subjects. Done at the first booking instead, that second is a backlog
+        the worker carries for as long as it runs near its capacity.
+        """
         with self.store.session() as session:
-            return (
+            loaded = (
                 self.services.criminal.refresh(session),
                 self.services.immigration.refresh(session),
             )
+        probe = warm_up_probe()
+        for mirror in (self.services.criminal, self.services.immigration):
+            mirror.gallery.search(probe, params=mirror.params)
+        return loaded
 
     def worker(
         self,
@@ -88,6 +113,7 @@ class Runtime:
         lease_s: float = DEFAULT_LEASE_S,
         expire_detainers: bool = True,
         keep_next: bool = True,
+        claim: int | None = None,
     ) -> Worker:
         """A worker for every agency's inbox that also sequences the log.
 
@@ -106,6 +132,8 @@ class Runtime:
             turns it off and sweeps with its own clock.
         keep_next : bool
             Handle the next steps it publishes itself (:class:`Worker`).
+        claim : int, optional
+            Most messages claimed at a time (:class:`Worker`'s default by default).
         """
         periodic = [Periodic(DETAINER_SWEEP_S, sweep_detainers, "detainer sweep")]
         return Worker(
@@ -117,6 +145,7 @@ class Runtime:
             sequencer=Sequencer(self.key),
             periodic=periodic if expire_detainers else (),
             keep_next=keep_next,
+            claim=claim,
         )
 
 
@@ -242,13 +271,16 @@ def _process_main(
     expire: bool,
     shards: int,
     keep_next: bool = True,
+    claim: int | None = None,
 ) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     stop = _stop_flag()
     runtime = open_runtime(url, policy=policy, gallery_shards=shards)
     try:
         _ready(runtime)
-        worker = runtime.worker(lease_s=lease_s, expire_detainers=expire, keep_next=keep_next)
+        worker = runtime.worker(
+            lease_s=lease_s, expire_detainers=expire, keep_next=keep_next, claim=claim
+        )
         worker.run(until_idle=until_idle, stop=stop)
     finally:
         runtime.store.close()
@@ -264,6 +296,7 @@ def run_worker_processes(
     expire_detainers: bool = True,
     gallery_shards: int = 0,
     keep_next: bool = True,
+    claim: int | None = None,
 ) -> int:
     """Run ``processes`` workers and wait for them; returns how many failed.
 
@@ -286,7 +319,7 @@ def run_worker_processes(
         runtime = open_runtime(url, policy=policy, gallery_shards=gallery_shards)
         _ready(runtime)
         worker = runtime.worker(
-            lease_s=lease_s, expire_detainers=expire_detainers, keep_next=keep_next
+            lease_s=lease_s, expire_detainers=expire_detainers, keep_next=keep_next, claim=claim
         )
         stats: WorkerStats = worker.run(until_idle=until_idle, stop=stop)
         log.info("worker stopped: %d handled, %d failed", stats.handled, stats.failed)
@@ -297,7 +330,16 @@ def run_worker_processes(
     children = [
         context.Process(
             target=_process_main,
-            args=(url, policy, until_idle, lease_s, expire_detainers, gallery_shards, keep_next),
+            args=(
+                url,
+                policy,
+                until_idle,
+                lease_s,
+                expire_detainers,
+                gallery_shards,
+                keep_next,
+                claim,
+            ),
             name=f"worker-{k}",
         )
         for k in range(processes)

@@ -294,6 +294,47 @@ def measure(store: Store, tcns: list[str], start: float, submitted: float) -> di
     }
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since boot, all cores
+    (Linux's ``/proc/stat``; idle and I/O wait are not busy)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz
+
+
+def process_cpu(pid: int) -> float | None:
+    """User and system CPU seconds of process ``pid`` (None: it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_use(
+    before: tuple[tuple[float, float], dict[int, float | None]],
+    after: tuple[tuple[float, float], dict[int, float | None]],
+    bookings: int,
+) -> dict[str, float | None]:
+    """How busy the machine was between two readings of (:func:`machine_cpu`,
+    worker pid -> :func:`process_cpu`), and the workers' CPU per booking
+    (the workers alive at both readings)."""
+    (busy0, all0), workers0 = before
+    (busy1, all1), workers1 = after
+    spent = [
+        workers1[pid] - workers0[pid]  # type: ignore[operator]
+        for pid in workers0
+        if workers0[pid] is not None and workers1.get(pid) is not None
+    ]
+    return {
+        "machine_busy": round((busy1 - busy0) / max(all1 - all0, 1e-9), 3),
+        # None when no worker lived through the phase (the crash test replaces them)
+        "workers_cpu_ms_per_booking": (
+            round(1000 * sum(spent) / max(bookings, 1), 1) if spent else None
+        ),
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
 
     return float(np.percentile(values, 100 * q))
@@ -437,6 +478,11 @@ def main() -> None:
             tcns: list[str] = []
             held_back = 0.0
             phase_start = time.time()
+
+            def reading() -> tuple[tuple[float, float], dict[int, float | None]]:
+                return machine_cpu(), {w.process.pid: process_cpu(w.process.pid) for w in workers}
+
+            cpu_before = reading()
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(f"submitting at {rate or 'max'}/s", total=bookings)
                 while len(tcns) < bookings and cursor < len(events):
@@ -470,7 +516,9 @@ def main() -> None:
                     if time.time() - start > args.timeout:
                         raise SystemExit(f"timed out: {open_cases} cases open, {busy} busy")
                     time.sleep(0.5)
+            cpu_after = reading()
             phase.update(measure(store, tcns, phase_start, submitted))
+            phase["cpu"] = cpu_use(cpu_before, cpu_after, len(tcns))
             phase["held_back_s"] = round(held_back, 1)
             phases.append(phase)
             console.print(f"phase: {phase}")
@@ -515,6 +563,7 @@ def main() -> None:
             "kills": len(kills),
             "wrong_final_states": len(wrong),
             "wrong_fields": dict(Counter(f for fields in wrong.values() for f in fields)),
+            "wrong": wrong,  # TCN -> fields (synthetic bookings: no one's data)
             "messages_sent_twice": twice,
             "message_status": dict(status),
             "log": {

@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from numba import njit
 
 from interop.fingerprints.matcher import DEFAULT_PARAMETERS, MatcherParameters, prepare
-from interop.fingerprints.matcher._kernels import GEOMETRY_COLUMNS
+from interop.fingerprints.matcher._kernels import GEOMETRY_COLUMNS, _hull_distance, _wrap_angle
 from interop.fingerprints.matcher.cylinders import (
     PreparedTemplate,
     _convex_hull,
+    build_cells,
     cell_offsets,
     words_per_cylinder,
 )
@@ -186,3 +188,87 @@ def test_convex_hull(points: np.ndarray) -> None:
     for p in unique:
         for i in range(h):
             assert cross(hull[i], hull[(i + 1) % h], p) >= -1e-9
+
+
+@njit(cache=False)
+def _every_cell_against_every_neighbour(
+    x: np.ndarray,
+    y: np.ndarray,
+    angle: np.ndarray,
+    hull: np.ndarray,
+    offsets: np.ndarray,
+    directions: int,
+    radius: float,
+    sigma_s: float,
+    sigma_d: float,
+    mu_psi: float,
+    reach: float,
+    margin: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cylinders' sums and cell validity as the paper defines them, by
+    testing every cell of every minutia against every other minutia, in
+    minutia order (``(N, C, D)`` sums, ``(N, C)`` validity; the neighbour and
+    minimum-count rules are left to the caller)."""
+    n, cells = x.shape[0], offsets.shape[0]
+    sums = np.zeros((n, cells, directions))
+    usable = np.zeros((n, cells), dtype=np.bool_)
+    delta_d = 2 * math.pi / directions
+    for m in range(n):
+        c, s = math.cos(angle[m]), math.sin(angle[m])
+        for ci in range(cells):
+            u, v = offsets[ci, 0], offsets[ci, 1]
+            px, py = x[m] + c * u + s * v, y[m] - s * u + c * v
+            if _hull_distance(px, -py, hull) > margin:
+                continue
+            usable[m, ci] = True
+            for t in range(n):
+                if t == m or (x[t] - x[m]) ** 2 + (y[t] - y[m]) ** 2 > (radius + reach) ** 2:
+                    continue
+                d2 = (x[t] - px) ** 2 + (y[t] - py) ** 2
+                if d2 > reach * reach:
+                    continue
+                gs = 1.0 / (sigma_s * math.sqrt(2 * math.pi)) * math.exp(-0.5 / sigma_s**2 * d2)
+                dtheta = _wrap_angle(angle[m] - angle[t])
+                for k in range(directions):
+                    alpha = _wrap_angle(-math.pi + (k + 0.5) * delta_d - dtheta)
+                    g = 1.0 / (sigma_d * math.sqrt(2.0))
+                    gd = 0.5 * (
+                        math.erf((alpha + 0.5 * delta_d) * g)
+                        - math.erf((alpha - 0.5 * delta_d) * g)
+                    )
+                    sums[m, ci, k] += gs * gd
+    return sums, usable
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cylinder_cells_are_those_of_every_cell_against_every_neighbour(seed: int) -> None:
+    """The kernel visits only the cells near each neighbour; its bits must
+    be those of the plain definition (up to sums within rounding of the
+    threshold, which a different order of operations may put either side)."""
+    p = DEFAULT_PARAMETERS
+    rng = np.random.default_rng(seed)
+    template = random_template(rng, 10 + 8 * seed)
+    m = template.minutiae
+    x, y = m["x"].astype(np.float64), m["y"].astype(np.float64)
+    angle = m["angle"].astype(np.float64)
+    *_, hull, cells, valid = build_cells(template, p)
+    offsets = cell_offsets(p)
+    sums, usable = _every_cell_against_every_neighbour(
+        x, y, angle, hull, offsets, p.direction_cells, p.cylinder_radius_px,
+        p.spatial_sigma_px, p.direction_sigma_rad, p.contribution_threshold,
+        p.neighbourhood_sigmas * p.spatial_sigma_px, p.hull_margin_px,
+    )  # fmt: skip
+    bits = np.unpackbits(cells.view(np.uint8), axis=2, bitorder="little")
+    n_bits = offsets.shape[0] * p.direction_cells
+    value = bits[:, 0, :n_bits].reshape(len(m), -1, p.direction_cells).astype(bool)
+    validity = bits[:, 1, :n_bits].reshape(len(m), -1, p.direction_cells).astype(bool)
+    built = validity.any(axis=2)  # minutiae with too few neighbours have no bits at all
+    assert built.any()
+    for i in np.flatnonzero(built.any(axis=1)):
+        np.testing.assert_array_equal(built[i], usable[i])
+        clear = np.abs(sums[i] - p.contribution_threshold) > 1e-12
+        np.testing.assert_array_equal(
+            value[i][clear & usable[i][:, None]],
+            (sums[i] >= p.contribution_threshold)[clear & usable[i][:, None]],
+        )
+    assert valid.sum() <= built.any(axis=1).sum()

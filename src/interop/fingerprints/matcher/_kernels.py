@@ -220,6 +220,7 @@ def build_cylinders(
     angle: npt.NDArray[np.float64],
     hull: npt.NDArray[np.float64],
     cell_offsets: npt.NDArray[np.float64],
+    cells_per_side: int,
     direction_cells: int,
     words: int,
     radius: float,
@@ -234,11 +235,20 @@ def build_cylinders(
     """Bit-based cylinders of all minutiae (paper Section 3, Ψ = step at μ_Ψ).
 
     ``cell_offsets`` is ``(C, 2)``: the centres, relative to the minutia in
-    its own frame (along, across its direction), of the C cells of the base
-    lying within R. ``hull`` is in the y-up frame ``(x, -y)``. Returns
+    its own frame (along, across its direction), of the C cells of the
+    ``cells_per_side`` x ``cells_per_side`` base (cell side ``2 radius /
+    cells_per_side``) lying within R, in row-major order of the base.
+    ``hull`` is in the y-up frame ``(x, -y)``. Returns
     ``cells`` ``(N, 2, words)`` (row 0 the value bits, row 1 the validity
     bits; bit ``c * direction_cells + k`` is cell c, direction k) and the
     ``(N,)`` cylinder validity flags.
+
+    Each cell's contributions are summed over the neighbours in their
+    order, but a neighbour visits only the cells of the base within its
+    reach (``neighbourhood``) of it, plus a slack of a thousandth of a
+    pixel, not all C: the others are beyond that reach, where the cell's
+    own distance test would refuse it anyway. The sums, and so the bits,
+    are those of testing every cell against every neighbour.
     """
     n = x.shape[0]
     n_cells = cell_offsets.shape[0]
@@ -250,11 +260,26 @@ def build_cylinders(
     gd_scale = 1.0 / (sigma_d * math.sqrt(2.0))
     reach2 = neighbourhood * neighbourhood
     around = radius + neighbourhood
+    # the base's cells by (row along, column across); -1 outside the disc
+    side = cells_per_side
+    delta_s = 2.0 * radius / side
+    centre = (side - 1) / 2.0
+    grid = np.full((side, side), -1, dtype=np.int64)
+    for ci in range(n_cells):
+        grid[
+            round(cell_offsets[ci, 0] / delta_s + centre),
+            round(cell_offsets[ci, 1] / delta_s + centre),
+        ] = ci
+    window = (neighbourhood + 1e-3) / delta_s  # in cells, either side
     neighbours = np.empty(n, dtype=np.int64)
     # the directional term of a neighbour is the same in every cell: computed
-    # once per (minutia, neighbour), not once per cell (20x fewer erf calls)
+    # once per (minutia, neighbour), when a cell first takes its contribution
     directional = np.empty((n, direction_cells), dtype=np.float64)
-    sums = np.empty(direction_cells, dtype=np.float64)
+    known = np.zeros(n, dtype=np.bool_)
+    sums = np.empty((n_cells, direction_cells), dtype=np.float64)
+    px = np.empty(n_cells, dtype=np.float64)
+    py = np.empty(n_cells, dtype=np.float64)
+    usable = np.empty(n_cells, dtype=np.bool_)
     one = np.uint64(1)
     h = hull.shape[0]
     inv_len = np.zeros(h, dtype=np.float64)
@@ -274,15 +299,6 @@ def build_cylinders(
                 nn += 1
         if nn < min_neighbours:
             continue
-        for q in range(nn):
-            dtheta = _wrap_angle(angle[m] - angle[neighbours[q]])
-            for k in range(direction_cells):
-                phi_k = -math.pi + (k + 0.5) * delta_d
-                alpha = _wrap_angle(phi_k - dtheta)
-                directional[q, k] = 0.5 * (
-                    math.erf((alpha + 0.5 * delta_d) * gd_scale)
-                    - math.erf((alpha - 0.5 * delta_d) * gd_scale)
-                )
         c = math.cos(angle[m])
         s = math.sin(angle[m])
         # A disc around the minutia, grown by the margin, is within the
@@ -304,28 +320,57 @@ def build_cylinders(
             u = cell_offsets[ci, 0]
             v = cell_offsets[ci, 1]
             # Image frame (y down): along the direction (cos a, -sin a), across (sin a, cos a).
-            px = xm + c * u + s * v
-            py = ym - s * u + c * v
-            if (sure < 0.0 or u * u + v * v > sure * sure) and _beyond_hull_margin(
-                px, -py, hull, inv_len, hull_margin
-            ):
-                continue
-            n_valid += 1
-            for k in range(direction_cells):
-                sums[k] = 0.0
-            for q in range(nn):
-                t = neighbours[q]
-                d2 = (x[t] - px) ** 2 + (y[t] - py) ** 2
-                if d2 > reach2:
-                    continue
-                gs = gs_norm * math.exp(gs_exp * d2)
+            px[ci] = xm + c * u + s * v
+            py[ci] = ym - s * u + c * v
+            usable[ci] = not (
+                (sure < 0.0 or u * u + v * v > sure * sure)
+                and _beyond_hull_margin(px[ci], -py[ci], hull, inv_len, hull_margin)
+            )
+            if usable[ci]:
+                n_valid += 1
                 for k in range(direction_cells):
-                    sums[k] += gs * directional[q, k]
+                    sums[ci, k] = 0.0
+        for q in range(nn):
+            t = neighbours[q]
+            known[q] = False
+            # the neighbour in the minutia's frame, in cells of the base
+            dx = x[t] - xm
+            dy = y[t] - ym
+            at_u = (c * dx - s * dy) / delta_s + centre
+            at_v = (s * dx + c * dy) / delta_s + centre
+            for i in range(
+                max(0, math.ceil(at_u - window)), min(side - 1, math.floor(at_u + window)) + 1
+            ):
+                for j in range(
+                    max(0, math.ceil(at_v - window)), min(side - 1, math.floor(at_v + window)) + 1
+                ):
+                    ci = grid[i, j]
+                    if ci < 0 or not usable[ci]:
+                        continue
+                    d2 = (x[t] - px[ci]) ** 2 + (y[t] - py[ci]) ** 2
+                    if d2 > reach2:
+                        continue
+                    if not known[q]:
+                        known[q] = True
+                        dtheta = _wrap_angle(angle[m] - angle[t])
+                        for k in range(direction_cells):
+                            phi_k = -math.pi + (k + 0.5) * delta_d
+                            alpha = _wrap_angle(phi_k - dtheta)
+                            directional[q, k] = 0.5 * (
+                                math.erf((alpha + 0.5 * delta_d) * gd_scale)
+                                - math.erf((alpha - 0.5 * delta_d) * gd_scale)
+                            )
+                    gs = gs_norm * math.exp(gs_exp * d2)
+                    for k in range(direction_cells):
+                        sums[ci, k] += gs * directional[q, k]
+        for ci in range(n_cells):
+            if not usable[ci]:
+                continue
             for k in range(direction_cells):
                 b = ci * direction_cells + k
                 bit = one << np.uint64(b & 63)
                 cells[m, 1, b >> 6] |= bit
-                if sums[k] >= mu_psi:
+                if sums[ci, k] >= mu_psi:
                     cells[m, 0, b >> 6] |= bit
         if n_valid >= min_valid_cells:
             valid[m] = True

@@ -154,6 +154,7 @@ def build_cells(
         angle,
         hull,
         offsets,
+        params.spatial_cells_per_side,
         params.direction_cells,
         words,
         params.cylinder_radius_px,

@@ -297,6 +297,39 @@ def code_scores(
 
 
 @njit(cache=True, nogil=True)
+def project_cylinders(
+    cells: npt.NDArray[np.uint64],
+    weights: npt.NDArray[np.int32],
+    thresholds: npt.NDArray[np.int32],
+    bits: int,
+) -> npt.NDArray[np.bool_]:
+    """Code bits ``(n, K)`` of ``(n, 2, W)`` cylinders: bit k is set when the
+    sum over the cylinder's first ``bits`` cells of ``weights[c, k]`` times
+    +1 (value bit set), -1 (clear) or 0 (cell invalid) exceeds
+    ``thresholds[k]``. Integer arithmetic: exact, on every machine."""
+    n = cells.shape[0]
+    k_bits = weights.shape[1]
+    out = np.zeros((n, k_bits), dtype=np.bool_)
+    acc = np.empty(k_bits, dtype=np.int32)
+    for i in range(n):
+        acc[:] = 0
+        for c in range(bits):
+            word = c >> 6
+            mask = np.uint64(1) << np.uint64(c & 63)
+            if (cells[i, 1, word] & mask) == 0:
+                continue
+            if (cells[i, 0, word] & mask) != 0:
+                for k in range(k_bits):
+                    acc[k] += weights[c, k]
+            else:
+                for k in range(k_bits):
+                    acc[k] -= weights[c, k]
+        for k in range(k_bits):
+            out[i, k] = acc[k] > thresholds[k]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def pack_codes(bits: npt.NDArray[np.bool_], valid: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint64]:
     """``(N, 127)`` code bits and ``(N,)`` validity as ``(N, 2)`` uint64 words."""
     n = bits.shape[0]

@@ -172,28 +172,19 @@ class CodeProjection:
     thresholds: npt.NDArray[np.int32]
 
     def project(self, cells: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-        """Code bits ``(n, 127)`` of ``(n, 2, W)`` cylinders.
-
-        The sums are integers, computed as a float32 matrix product of the
-        ternary cells (:func:`ternary`) and the weights, which is exact:
-        every product is an integer of magnitude at most 128 and every
-        partial sum at most the largest column sum of ``|weights|``
-        (checked below 2**24 by :attr:`_weights_f32`), so float32 holds each
-        exactly, in whatever order the BLAS adds them; every machine gets
-        the same bits. (A compiled loop of integer additions gave the same
-        bits at 1.6 times the time.)
-        """
-        out: npt.NDArray[np.bool_] = (
-            ternary(cells, self.weights.shape[0]) @ self._weights_f32 > self.thresholds
+        """Code bits ``(n, 127)`` of ``(n, 2, W)`` cylinders (integer sums:
+        every machine gets the same bits)."""
+        out: npt.NDArray[np.bool_] = ck.project_cylinders(
+            np.ascontiguousarray(cells),
+            self._weights32,
+            self.thresholds,
+            self.weights.shape[0],
         )
         return out
 
     @functools.cached_property
-    def _weights_f32(self) -> npt.NDArray[np.float32]:
-        bound = int(np.abs(self.weights.astype(np.int64)).sum(axis=0).max(initial=0))
-        if bound >= 2**24:
-            raise ValueError(f"projection weights sum to {bound}: float32 sums would not be exact")
-        return self.weights.astype(np.float32)
+    def _weights32(self) -> npt.NDArray[np.int32]:
+        return self.weights.astype(np.int32)
 
 
 def ternary(cells: npt.NDArray[np.uint64], bits: int) -> npt.NDArray[np.float32]:

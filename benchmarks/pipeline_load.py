@@ -311,24 +311,25 @@ def process_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_use(
-    before: tuple[tuple[float, float], dict[int, float | None]],
-    after: tuple[tuple[float, float], dict[int, float | None]],
-    bookings: int,
-) -> dict[str, float | None]:
-    """How busy the machine was between two readings of (:func:`machine_cpu`,
-    worker pid -> :func:`process_cpu`), and the workers' CPU per booking
-    (the workers alive at both readings)."""
+CpuReading = tuple[tuple[float, float], dict[int, float]]
+"""(:func:`machine_cpu`, worker pid -> :func:`process_cpu` of the live ones)."""
+
+
+def cpu_reading(workers: list[WorkerProcess]) -> CpuReading:
+    """The machine's CPU time and each live worker's, now."""
+    spent = {w.process.pid: process_cpu(w.process.pid) for w in workers}
+    return machine_cpu(), {pid: t for pid, t in spent.items() if t is not None}
+
+
+def cpu_use(before: CpuReading, after: CpuReading, bookings: int) -> dict[str, float | None]:
+    """How busy the machine was between two readings, and the workers' CPU
+    per booking (of the workers alive at both: None when none lived through
+    the phase, as in the crash test, which replaces them)."""
     (busy0, all0), workers0 = before
     (busy1, all1), workers1 = after
-    spent = [
-        workers1[pid] - workers0[pid]  # type: ignore[operator]
-        for pid in workers0
-        if workers0[pid] is not None and workers1.get(pid) is not None
-    ]
+    spent = [workers1[pid] - t for pid, t in workers0.items() if pid in workers1]
     return {
         "machine_busy": round((busy1 - busy0) / max(all1 - all0, 1e-9), 3),
-        # None when no worker lived through the phase (the crash test replaces them)
         "workers_cpu_ms_per_booking": (
             round(1000 * sum(spent) / max(bookings, 1), 1) if spent else None
         ),
@@ -478,11 +479,7 @@ def main() -> None:
             tcns: list[str] = []
             held_back = 0.0
             phase_start = time.time()
-
-            def reading() -> tuple[tuple[float, float], dict[int, float | None]]:
-                return machine_cpu(), {w.process.pid: process_cpu(w.process.pid) for w in workers}
-
-            cpu_before = reading()
+            cpu_before = cpu_reading(workers)
             with Progress(console=console, transient=True) as bar:
                 task = bar.add_task(f"submitting at {rate or 'max'}/s", total=bookings)
                 while len(tcns) < bookings and cursor < len(events):
@@ -516,7 +513,7 @@ def main() -> None:
                     if time.time() - start > args.timeout:
                         raise SystemExit(f"timed out: {open_cases} cases open, {busy} busy")
                     time.sleep(0.5)
-            cpu_after = reading()
+            cpu_after = cpu_reading(workers)
             phase.update(measure(store, tcns, phase_start, submitted))
             phase["cpu"] = cpu_use(cpu_before, cpu_after, len(tcns))
             phase["held_back_s"] = round(held_back, 1)
